@@ -1,0 +1,100 @@
+"""Build the book: validate data/, keep the execution cache honest, run a strict Sphinx build,
+then make the site self-contained and smaller.
+
+    python -m csam_reporting.build [--force] [--book DIR]
+
+* Data is validated first; a problem stops the build before any notebook runs.
+* Jupyter Book's execution cache keys on code only, so when data/ changes (its fingerprint differs
+  from the last successful build's) the cache is cleared and every chapter re-executes.
+* The build runs with warnings as errors (-W -n --keep-going); a notebook error fails it.
+* After the build: data files are copied to ``_build/html/data/`` for download, source maps
+  (which no page loads) are removed, and every page is scanned for assets from another host.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .data import data_fingerprint
+from .selfcontained import external_assets
+from .validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _clear(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def build(book: Path = ROOT, force: bool = False) -> int:
+    book = book.resolve()
+    data = book / "data"
+    build_dir = book / "_build"
+    cache = build_dir / ".jupyter_cache"
+    stamp = build_dir / ".data-fingerprint"
+    html = build_dir / "html"
+
+    problems = validate(data)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"build stopped: {len(problems)} data problem(s); nothing was built.", file=sys.stderr)
+        return 1
+
+    fingerprint = data_fingerprint(data)
+    if force:
+        print("forced build: clearing the execution cache and the previous site")
+        _clear(cache)
+        _clear(html)
+    elif stamp.exists() and stamp.read_text().strip() != fingerprint:
+        print("data/ changed since the last build: clearing the execution cache")
+        _clear(cache)
+        _clear(html)
+
+    # The console script's entry point, run with this interpreter (jupyter_book.cli.main has no
+    # __main__ guard, so ``python -m`` on it would silently do nothing).
+    command = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+               "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, cwd=book)
+    if result.returncode != 0:
+        print("build failed (warnings are errors; see the log above)", file=sys.stderr)
+        return result.returncode
+
+    if not (html / "index.html").is_file():
+        print(f"build failed: no {html / 'index.html'} was produced", file=sys.stderr)
+        return 1
+    _publish_data(data, html / "data")
+    for source_map in html.rglob("*.map"):
+        source_map.unlink()
+    offenders = external_assets(html)
+    if offenders:
+        for page, url in offenders:
+            print(f"{page}: loads {url} from another host", file=sys.stderr)
+        print("build failed: the site must not load anything from another host", file=sys.stderr)
+        return 1
+    build_dir.mkdir(exist_ok=True)
+    stamp.write_text(fingerprint + "\n")
+    print(f"\nThe book is built. Open {html / 'index.html'}")
+    return 0
+
+
+def _publish_data(data: Path, target: Path) -> None:
+    """Copy the data package (CSV, schemas, README) into the site so readers can download it."""
+    _clear(target)
+    shutil.copytree(data, target, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="re-execute every chapter")
+    parser.add_argument("--book", type=Path, default=ROOT, help="the book's folder (default: this repository)")
+    args = parser.parse_args(argv)
+    return build(args.book, args.force)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""One plot style for the whole book, and the only way chapters put a figure on a page.
+
+* :func:`apply` sets a colour-blind-safe palette (Okabe & Ito), opaque backgrounds (figures must
+  stay readable in the theme's dark mode) and one font set-up.
+* :func:`show_figure` renders a matplotlib figure as an HTML ``<figure>`` with alt text, a title
+  that states the finding, and a source line underneath. It refuses to render without them.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from dataclasses import dataclass
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+# Okabe, M. & Ito, K. (2008), "Color Universal Design": distinguishable with the common forms of
+# colour-vision deficiency. Black is kept for reference lines and annotations.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+    "black": "#000000",
+}
+
+# Cycle order puts the strongest contrasts first; yellow (weak on white) comes last.
+PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion",
+                                   "reddish_purple", "sky_blue", "grey", "yellow")]
+
+# Semantic colours: a platform has the same colour in every chapter.
+PLATFORM_COLOURS = {
+    "facebook": OKABE_ITO["blue"],
+    "meta_combined": OKABE_ITO["blue"],
+    "instagram": OKABE_ITO["reddish_purple"],
+    "whatsapp": OKABE_ITO["bluish_green"],
+    "google": OKABE_ITO["orange"],
+    "youtube": OKABE_ITO["vermillion"],
+    "snapchat": OKABE_ITO["yellow"],
+    "tiktok": OKABE_ITO["black"],
+    "x_twitter": OKABE_ITO["grey"],
+    "discord": OKABE_ITO["sky_blue"],
+    "microsoft": OKABE_ITO["sky_blue"],
+}
+OTHER_COLOUR = OKABE_ITO["grey"]
+
+FONT_FAMILY = ["DejaVu Sans", "Arial", "Helvetica", "sans-serif"]
+
+RC_PARAMS = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
+    "figure.figsize": (7.0, 4.0),
+    "figure.dpi": 100,
+    "font.family": "sans-serif",
+    "font.sans-serif": FONT_FAMILY,
+    "font.size": 10.5,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#DDDDDD",
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    # Text stays text in the SVG: smaller files, selectable and searchable labels.
+    "svg.fonttype": "none",
+}
+
+
+def apply() -> None:
+    """Apply the book's matplotlib style (and seaborn's, where a chapter uses it)."""
+    matplotlib.use("Agg")
+    plt.rcParams.update(RC_PARAMS)
+
+
+def platform_colour(platform_id: str) -> str:
+    return PLATFORM_COLOURS.get(platform_id, OTHER_COLOUR)
+
+
+_FILE_LIKE = re.compile(r"^[\w./\\-]+\.(png|svg|jpe?g|gif)$", re.IGNORECASE)
+
+
+class FigureTextError(ValueError):
+    """Raised when a figure lacks the text a reader needs (alt text, finding, source)."""
+
+
+@dataclass(frozen=True)
+class BookFigure:
+    """A rendered figure: an SVG image with alt text, a finding as its title, and a source line."""
+
+    svg: bytes
+    title: str
+    alt: str
+    source: str
+    note: str = ""
+    data_file: str = ""
+
+    def to_html(self) -> str:
+        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
+        parts = [
+            '<figure class="book-figure">',
+            f'<p class="book-figure-title"><strong>{html.escape(self.title)}</strong></p>',
+            f'<img src="{src}" alt="{html.escape(self.alt, quote=True)}" '
+            'style="max-width:100%;height:auto;background:white">',
+            "<figcaption>",
+            f'<span class="book-figure-source">Source: {html.escape(self.source)}.</span>',
+        ]
+        if self.note:
+            parts.append(f' <span class="book-figure-note">{html.escape(self.note)}</span>')
+        if self.data_file:
+            name = html.escape(self.data_file)
+            parts.append(f' <span class="book-figure-data">Data: <a href="../data/{name}">{name}</a>.</span>')
+        parts += ["</figcaption>", "</figure>"]
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:  # what a plain-text reader (or the notebook log) sees
+        return f"Figure: {self.title} ({self.alt}) Source: {self.source}."
+
+
+def _require_text(name: str, value: str, minimum: int) -> str:
+    text = (value or "").strip()
+    if len(text) < minimum:
+        raise FigureTextError(f"a figure needs {name} of at least {minimum} characters; got {value!r}")
+    return text
+
+
+def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
+                data_file: str = "") -> BookFigure:
+    """Render ``fig`` for the page and close it.
+
+    ``title`` states the finding ("Reports from Meta's apps fell after ..."), ``alt`` describes
+    what the figure shows for a reader who cannot see it (its trend and extremes, not its label),
+    ``source`` names the publisher and document. A figure without them is refused.
+    """
+    title = _require_text("a title stating the finding", title, 10)
+    alt = _require_text("alt text", alt, 20)
+    source = _require_text("a source line", source, 5)
+    if _FILE_LIKE.match(alt) or alt == title:
+        raise FigureTextError("alt text must describe the figure, not repeat a file name or the title")
+    if fig.get_facecolor()[3] < 1:
+        raise FigureTextError("figure background must be opaque to stay readable in dark mode")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return BookFigure(buffer.getvalue(), title, alt, source, note, data_file)

@@ -1,0 +1,139 @@
+"""Validate data/ against its Frictionless data package before anything uses it.
+
+Run ``python -m csam_reporting.validate [DATA_DIR]``: it prints one line per problem,
+``file:line: column: rule: message``, and exits 1 if there is any. It only reads: no data file is
+written, rewritten or normalised.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int | None  # line in the CSV file (the header is line 1); None for file-level problems
+    column: str | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        column = f" column '{self.column}':" if self.column else ""
+        return f"{where}:{column} [{self.rule}] {self.message}"
+
+
+class DataValidationError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        listing = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"data/ failed validation with {len(problems)} problem(s):\n{listing}{more}")
+
+
+def _schema_fields(data_dir: Path, resource: dict) -> list[str]:
+    schema = resource.get("schema", {})
+    if isinstance(schema, str):
+        schema = json.loads((data_dir / schema).read_text(encoding="utf-8"))
+    return [field["name"] for field in schema.get("fields", [])]
+
+
+def _file_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
+    """Checks Frictionless reports poorly: files that are missing, empty or not UTF-8, and header
+    rows that lack a column or have one too many (Frictionless compares headers by position, so
+    one missing column would be reported as a different one)."""
+    problems = []
+    for resource in descriptor.get("resources", []):
+        path = data_dir / resource["path"]
+        name = resource["path"]
+        if not path.is_file():
+            problems.append(Problem(name, None, None, "missing-file", "the file listed in datapackage.json does not exist"))
+            continue
+        raw = path.read_bytes()
+        if not raw.strip():
+            problems.append(Problem(name, None, None, "empty-file", "the file is empty (a header row at least is required)"))
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            problems.append(Problem(name, line, None, "encoding-error",
+                                    f"bytes that are not UTF-8 at byte {error.start}: {raw[error.start:error.start + 4]!r}"))
+            continue
+        header = next(csv.reader(io.StringIO(raw.decode("utf-8").split("\n", 1)[0])))
+        expected = _schema_fields(data_dir, resource)
+        for column in expected:
+            if column not in header:
+                problems.append(Problem(name, 1, column, "missing-column", "the schema requires this column; the header row lacks it"))
+        for column in header:
+            if column not in expected:
+                problems.append(Problem(name, 1, column, "unexpected-column", "this column is not in the schema (add it there first)"))
+    return problems
+
+
+def validate(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
+    """Return every problem in the data package at ``data_dir`` (empty list if it is valid)."""
+    from frictionless import Package, system
+
+    data_dir = Path(data_dir)
+    package_path = data_dir / "datapackage.json"
+    try:
+        descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [Problem("datapackage.json", None, None, "package-error", str(error))]
+
+    problems = _file_problems(data_dir, descriptor)
+    broken = {p.file for p in problems}
+    if problems:
+        # Frictionless cannot say more about a file it cannot read; validate the rest.
+        descriptor = dict(descriptor)
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["path"] not in broken]
+
+    with system.use_context(trusted=False):
+        package = Package(descriptor, basepath=str(data_dir))
+        report = package.validate()
+    for task in report.tasks:
+        file = Path(task.place).name if task.place else task.name
+        for error in task.errors:
+            line = getattr(error, "row_number", None)
+            column = getattr(error, "field_name", None) or getattr(error, "label", None)
+            if column is None and getattr(error, "field_names", None):
+                column = ",".join(error.field_names)  # a foreign key names its own columns
+            message = error.note or error.message
+            if getattr(error, "cell", None) is not None:
+                message = f"value {error.cell!r}: {message}"
+            problems.append(Problem(file, line, column, error.type, message))
+    for error in report.errors:
+        problems.append(Problem("datapackage.json", None, None, error.type, error.message))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def check(data_dir: Path = DEFAULT_DATA_DIR) -> None:
+    """Raise :class:`DataValidationError` unless the data package at ``data_dir`` is valid."""
+    problems = validate(data_dir)
+    if problems:
+        raise DataValidationError(problems)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    data_dir = Path(args[0]) if args else DEFAULT_DATA_DIR
+    problems = validate(data_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {data_dir}: fix them before building.", file=sys.stderr)
+        return 1
+    print(f"{data_dir}: all resources valid.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

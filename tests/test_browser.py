@@ -1,0 +1,127 @@
+"""What a reader sees: the built site in Debian's chromium, headless, served from loopback.
+
+Every request the browser makes must go to the host serving the book; every image needs real
+alt text; no page may log a script error; figures carry a source line.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from test_build import toc_files
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is required (make test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def visit(browser, url: str):
+    """Load ``url``; return (page, requested URLs, console errors, page errors)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests, console_errors, page_errors = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None and response.ok, f"{url} answered {response and response.status}"
+    return page, requests, console_errors, page_errors
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_page_contacts_only_its_own_host_and_has_no_errors(browser, server, entry):
+    page, requests, console_errors, page_errors = visit(browser, f"{server}/{entry}.html")
+    own = urlparse(server).netloc
+    foreign = [u for u in requests if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != own]
+    assert foreign == [], f"{entry} contacted other hosts: {foreign}"
+    assert page_errors == [], f"{entry} threw: {page_errors}"
+    assert console_errors == [], f"{entry} logged errors: {console_errors}"
+    page.context.close()
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_images_have_real_alt_text(browser, server, entry):
+    page, *_ = visit(browser, f"{server}/{entry}.html")
+    images = page.eval_on_selector_all(
+        "article img", "els => els.map(e => ({alt: e.getAttribute('alt'), src: e.getAttribute('src').slice(0, 60),"
+        " shown: e.naturalWidth > 0}))")
+    for image in images:
+        alt = (image["alt"] or "").strip()
+        assert len(alt) >= 20, f"{entry}: image {image['src']} has no real alt text: {alt!r}"
+        assert not alt.lower().endswith((".png", ".svg", ".jpg")), f"{entry}: alt text is a file name: {alt!r}"
+        assert image["shown"], f"{entry}: image {image['src']} did not render"
+    page.context.close()
+
+
+def test_figures_have_title_source_and_render(browser, server, site):
+    """Chapters with figures show them with a finding, the image, and a source line."""
+    figures_seen = 0
+    for entry in toc_files():
+        page, *_ = visit(browser, f"{server}/{entry}.html")
+        figures = page.eval_on_selector_all(
+            "figure.book-figure", "els => els.map(e => ({title: e.querySelector('.book-figure-title')?.innerText,"
+            " source: e.querySelector('.book-figure-source')?.innerText, height: e.querySelector('img').height}))")
+        for figure in figures:
+            assert figure["title"] and len(figure["title"]) > 10
+            assert figure["source"] and figure["source"].startswith("Source:")
+            assert figure["height"] > 100, f"{entry}: a figure is drawn too small to read"
+        figures_seen += len(figures)
+        if entry == "chapters/encryption" and figures:
+            screenshots = site.parent / "screenshots"
+            screenshots.mkdir(exist_ok=True)
+            page.screenshot(path=str(screenshots / "encryption.png"), full_page=False)
+        page.context.close()
+    assert figures_seen >= 3, "the theme chapters should show their figures"
+
+
+def test_front_matter_shows_content_and_terminology_notes(browser, server):
+    page, *_ = visit(browser, f"{server}/chapters/intro.html")
+    text = page.inner_text("article")
+    assert "Content note" in text
+    assert "child sexual abuse material (CSAM)" in text
+    page.context.close()
+
+
+def test_no_page_says_child_pornography_outside_a_quotation(site):
+    """The outdated term appears only inside quotation marks (the terminology note, a legal label)."""
+    import re
+    quote = "[\"'“‘]|&quot;|&#39;|&#8220;|&#8216;"
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for match in re.finditer("child pornography", html, re.IGNORECASE):
+            before = html[max(0, match.start() - 8):match.start()]
+            assert re.search(f"({quote})$", before), f"{page.name}: unquoted use: {html[match.start() - 60:match.end() + 20]!r}"

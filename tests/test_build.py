@@ -1,0 +1,103 @@
+"""The strict build: it succeeds on the real book, fails on a broken one, and the site it makes
+is self-contained."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from csam_reporting.selfcontained import external_assets, page_external_loads
+from conftest import ROOT, copy_book, run_build
+
+pytestmark = pytest.mark.build
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_clean_build_makes_index_and_one_page_per_toc_entry(site):
+    assert (site / "index.html").is_file()
+    entries = toc_files()
+    assert len(entries) >= 9
+    for entry in entries:
+        page = site / f"{entry}.html"
+        assert page.is_file(), f"{entry} from _toc.yml was not built"
+        assert "<h1" in page.read_text(encoding="utf-8"), f"{page} has no title"
+
+
+def test_every_chapter_executed_code(site):
+    """Each chapter runs real code through the shared package: its page carries cell outputs or
+    numbers glued from them, and no glue reference was left unresolved."""
+    for entry in toc_files():
+        html = (site / f"{entry}.html").read_text(encoding="utf-8")
+        assert "cell_output" in html or "pasted-text" in html, f"{entry} shows no executed output"
+        assert "glue:" not in html, f"{entry} has an unresolved glue reference"
+
+
+def test_site_loads_nothing_from_another_host(site):
+    assert external_assets(site) == []
+    assert not list(site.rglob("*.map")), "source maps should be removed from the site"
+
+
+def test_data_is_downloadable_from_the_site(site):
+    assert (site / "data" / "datapackage.json").is_file()
+    assert (site / "data" / "sources.csv").is_file()
+
+
+def test_one_raising_cell_fails_the_build(built_book, tmp_path):
+    book = copy_book(tmp_path / "broken", with_cache_from=built_book)
+    chapter = book / "chapters" / "platforms.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + "\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n",
+                       encoding="utf-8")
+    result = run_build(book)
+    assert result.returncode != 0
+    assert "deliberate failure" in result.stdout + result.stderr
+    assert not (book / "_build" / "html" / "chapters" / "platforms.html").exists() or \
+        "deliberate failure" not in (book / "_build" / "html" / "chapters" / "platforms.html").read_text()
+
+
+def test_a_warning_fails_the_build(built_book, tmp_path):
+    """-W: a reference to a label that does not exist is a warning, so it stops the build."""
+    book = copy_book(tmp_path / "warning", with_cache_from=built_book)
+    chapter = book / "chapters" / "appendix-updating.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nSee {ref}`no-such-label`.\n", encoding="utf-8")
+    result = run_build(book)
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr
+
+
+def test_bad_data_stops_the_build_before_any_notebook_runs(tmp_path):
+    book = copy_book(tmp_path / "baddata")
+    sources = book / "data" / "sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1])  # a duplicate source_id
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_build(book)
+    assert result.returncode == 1
+    assert "sources.csv" in result.stderr and "primary-key" in result.stderr
+    assert not (book / "_build").exists()
+
+
+@pytest.mark.parametrize("markup", [
+    '<script src="https://cdn.example.org/x.js"></script>',
+    '<link rel="stylesheet" href="//fonts.example.com/a.css">',
+    '<img src="http://example.com/a.png" alt="a">',
+    '<iframe src="https://example.com/embed"></iframe>',
+    '<style>@font-face { src: url("https://fonts.example.com/f.woff2") }</style>',
+    '<div style="background: url(https://example.com/bg.png)"></div>',
+])
+def test_scanner_catches_external_loads(markup):
+    assert page_external_loads(f"<html><body>{markup}</body></html>")
+
+
+def test_scanner_ignores_links_and_local_assets():
+    html = ('<a href="https://www.missingkids.org/">NCMEC</a><script src="_static/x.js"></script>'
+            '<img src="data:image/svg+xml;base64,AAAA" alt="x"><link rel="canonical" href="https://example.org/">')
+    assert page_external_loads(html) == []

@@ -1,0 +1,81 @@
+"""The data agree with themselves: sums, cross-source checks and provenance."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from csam_reporting import data, metrics
+
+
+def test_each_years_esp_rows_sum_to_the_printed_esp_total():
+    rows = data.load("ncmec_esp_reports")
+    yearly = data.load("cybertipline_reports_yearly")
+    printed = yearly[(yearly["measure"] == "esp_reports") & yearly["source_id"].str.match(r"ncmec-esp-20\d\d$")]
+    assert sorted(printed["year"]) == [2019, 2020, 2021, 2022, 2023]
+    for row in printed.itertuples():
+        summed = rows.loc[(rows["year"] == row.year) & (rows["source_id"] == row.source_id), "reports"].sum()
+        assert summed == row.count, f"{row.year}: ESP rows sum to {summed:,}, NCMEC printed {row.count:,}"
+
+
+def test_esp_pdf_totals_agree_with_the_ojjdp_reports():
+    yearly = data.load("cybertipline_reports_yearly")
+    esp = yearly[yearly["measure"] == "esp_reports"]
+    for year, group in esp[esp["year"].between(2020, 2023)].groupby("year"):
+        assert group["count"].nunique() == 1, f"{year}: documents disagree: {group[['source_id', 'count']].values.tolist()}"
+
+
+def test_public_plus_esp_equals_total_where_all_three_are_published():
+    yearly = data.load("cybertipline_reports_yearly")
+    wide = yearly.pivot_table(index=["year", "source_id"], columns="measure", values="count", aggfunc="first")
+    complete = wide.dropna(subset=["total_reports", "esp_reports", "public_reports"])
+    assert len(complete) >= 4
+    assert (complete["esp_reports"] + complete["public_reports"] == complete["total_reports"]).all()
+
+
+def test_country_rows_sum_to_the_yearly_totals():
+    countries = data.load("ncmec_country_reports")
+    totals = metrics.yearly("total_reports").set_index("year")["count"]
+    for year, reports in countries.groupby("year")["reports"].sum().items():
+        assert reports == totals[year], f"{year}: countries sum to {reports:,}, total is {totals[year]:,}"
+
+
+def test_bundled_flag_marks_exactly_the_years_from_2024():
+    yearly = data.load("cybertipline_reports_yearly")
+    assert (yearly["bundled"] == (yearly["year"] >= 2024)).all()
+
+
+def test_combined_meta_rows_are_flagged_for_2019_and_2020():
+    rows = metrics.esp_reports_by_platform()
+    facebook_star = rows[rows["esp_label"] == "Facebook*"]
+    assert set(facebook_star["year"]) == {2019, 2020}
+    assert facebook_star["combined"].all() and (facebook_star["platform_id"] == "meta_combined").all()
+    assert not ((rows["platform_id"] == "instagram") & (rows["year"] < 2021)).any()
+
+
+def test_every_source_without_url_or_date_says_why():
+    sources = data.load("sources")
+    unexplained = sources[(sources["url"].isna() | sources["published"].isna()) & sources["notes"].isna()]
+    assert unexplained.empty, list(unexplained["source_id"])
+
+
+def test_every_source_is_cited_by_some_row():
+    cited = set()
+    for name in data.resource_names():
+        frame = data.load(name)
+        if "source_id" in frame and name != "sources":
+            cited |= set(frame["source_id"].dropna())
+    unused = set(data.load("sources")["source_id"]) - cited
+    assert not unused, sorted(unused)
+
+
+@pytest.mark.parametrize("name", ["iwf_reports", "uk_grooming_platform_shares", "platform_transparency"])
+def test_shares_are_percentages(name):
+    frame = data.load(name)
+    shares = frame[[c for c in frame.columns if c.endswith("_pct")]]
+    assert ((shares.stack() >= 0) & (shares.stack() <= 100)).all()
+
+
+def test_cite_groups_by_publisher_and_never_prints_missing_dates():
+    line = data.cite(["ncmec-esp-2023", "ncmec-esp-2024-grimm"])
+    assert line.count("National Center for Missing") == 1
+    assert "<NA>" not in line and "nan" not in line

@@ -1,0 +1,57 @@
+"""The figure helper will not produce a figure a reader cannot use."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+
+from csam_reporting import style
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    style.apply()
+
+
+def _figure():
+    fig, ax = plt.subplots()
+    ax.plot([2019, 2020, 2021], [1, 2, 3])
+    ax.set_xlabel("year")
+    return fig
+
+
+GOOD = dict(title="Reports rose every year from 2019 to 2021",
+            alt="Line chart: reports rise steadily from 1 in 2019 to 3 in 2021.",
+            source="NCMEC, CyberTipline Reports by ESP")
+
+
+def test_figure_with_all_text_renders_as_accessible_html():
+    html = style.show_figure(_figure(), **GOOD).to_html()
+    assert 'alt="Line chart: reports rise steadily' in html
+    assert "Source: NCMEC, CyberTipline Reports by ESP." in html
+    assert html.count("<img") == 1 and "data:image/svg+xml;base64," in html
+
+
+@pytest.mark.parametrize("missing", ["title", "alt", "source"])
+def test_figure_without_required_text_is_refused(missing):
+    with pytest.raises(style.FigureTextError):
+        style.show_figure(_figure(), **{**GOOD, missing: ""})
+
+
+def test_alt_text_that_is_a_file_name_is_refused():
+    with pytest.raises(style.FigureTextError):
+        style.show_figure(_figure(), **{**GOOD, "alt": "chapters/figures/reports_by_year.png"})
+
+
+def test_transparent_background_is_refused():
+    fig = _figure()
+    fig.patch.set_alpha(0)
+    with pytest.raises(style.FigureTextError):
+        style.show_figure(fig, **GOOD)
+
+
+def test_style_is_opaque_and_colour_blind_safe():
+    assert plt.rcParams["figure.facecolor"] == "white"
+    assert plt.rcParams["savefig.transparent"] is False
+    assert [c.upper() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == \
+        [c.upper() for c in style.PALETTE]
+    assert set(style.PALETTE) <= set(style.OKABE_ITO.values())
