@@ -4,8 +4,9 @@ then make the site self-contained and smaller.
     python -m csam_reporting.build [--force] [--book DIR]
 
 * Data is validated first; a problem stops the build before any notebook runs.
-* Jupyter Book's execution cache keys on code only, so when data/ changes (its fingerprint differs
-  from the last successful build's) the cache is cleared and every chapter re-executes.
+* Jupyter Book's execution cache keys on a notebook's own code only, so when data/ or the shared
+  package changes (their fingerprint differs from the last successful build's) the cache is
+  cleared and every chapter re-executes.
 * The build runs with warnings as errors (-W -n --keep-going); a notebook error fails it.
 * After the build: data files are copied to ``_build/html/data/`` for download, source maps
   (which no page loads) are removed, and every page is scanned for assets from another host.
@@ -13,6 +14,7 @@ then make the site self-contained and smaller.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -30,11 +32,18 @@ def _clear(path: Path) -> None:
         shutil.rmtree(path)
 
 
+def inputs_fingerprint(book: Path) -> str:
+    """What chapter outputs depend on besides their own code: the data and the shared package."""
+    package = Path(__file__).resolve().parent
+    return data_fingerprint(book / "data") + "-" + data_fingerprint(package)
+
+
 def build(book: Path = ROOT, force: bool = False) -> int:
     book = book.resolve()
     data = book / "data"
     build_dir = book / "_build"
     cache = build_dir / ".jupyter_cache"
+    doctrees = build_dir / ".doctrees"  # Sphinx's parsed pages, which hold the executed outputs
     stamp = build_dir / ".data-fingerprint"
     html = build_dir / "html"
 
@@ -45,21 +54,23 @@ def build(book: Path = ROOT, force: bool = False) -> int:
         print(f"build stopped: {len(problems)} data problem(s); nothing was built.", file=sys.stderr)
         return 1
 
-    fingerprint = data_fingerprint(data)
+    fingerprint = inputs_fingerprint(book)
     if force:
         print("forced build: clearing the execution cache and the previous site")
-        _clear(cache)
-        _clear(html)
+        for path in (cache, doctrees, html):
+            _clear(path)
     elif stamp.exists() and stamp.read_text().strip() != fingerprint:
-        print("data/ changed since the last build: clearing the execution cache")
-        _clear(cache)
-        _clear(html)
+        print("data/ or csam_reporting/ changed since the last build: clearing the execution cache")
+        for path in (cache, doctrees, html):
+            _clear(path)
 
     # The console script's entry point, run with this interpreter (jupyter_book.cli.main has no
     # __main__ guard, so ``python -m`` on it would silently do nothing).
     command = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
                "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=book)
+    # Chapters load the data of the book being built (a copy of the book reads its own data/).
+    environment = {**os.environ, "CSAM_DATA_DIR": str(data)}
+    result = subprocess.run(command, cwd=book, env=environment)
     if result.returncode != 0:
         print("build failed (warnings are errors; see the log above)", file=sys.stderr)
         return result.returncode

@@ -29,7 +29,7 @@ def data_fingerprint(directory: Path | None = None) -> str:
     """SHA-256 over every file under ``directory`` (names and bytes): changes when any data changes."""
     directory = Path(directory or data_dir())
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(directory).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

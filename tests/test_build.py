@@ -101,3 +101,24 @@ def test_scanner_ignores_links_and_local_assets():
     html = ('<a href="https://www.missingkids.org/">NCMEC</a><script src="_static/x.js"></script>'
             '<img src="data:image/svg+xml;base64,AAAA" alt="x"><link rel="canonical" href="https://example.org/">')
     assert page_external_loads(html) == []
+
+
+def test_unchanged_rebuild_executes_nothing(built_book, tmp_path):
+    book = copy_book(tmp_path / "warm", with_cache_from=built_book)
+    result = run_build(book)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Executing notebook" not in result.stdout + result.stderr
+
+
+def test_changed_data_reexecutes_and_updates_the_prose(built_book, tmp_path):
+    """The execution cache keys on code only; a data change must still reach the text."""
+    book = copy_book(tmp_path / "newdata", with_cache_from=built_book)
+    yearly = book / "data" / "cybertipline_reports_yearly.csv"
+    text = yearly.read_text(encoding="utf-8")
+    assert "2023,total_reports,36210368," in text
+    yearly.write_text(text.replace("2023,total_reports,36210368,", "2023,total_reports,46210368,"), encoding="utf-8")
+    result = run_build(book)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "clearing the execution cache" in result.stdout
+    intro = (book / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
+    assert "46.2 million" in intro and "36.2 million" not in intro
