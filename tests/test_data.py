@@ -79,3 +79,13 @@ def test_cite_groups_by_publisher_and_never_prints_missing_dates():
     line = data.cite(["ncmec-esp-2023", "ncmec-esp-2024-grimm"])
     assert line.count("National Center for Missing") == 1
     assert "<NA>" not in line and "nan" not in line
+
+
+def test_enticement_series_matches_ncmecs_incident_table():
+    incidents = data.load("ncmec_incident_types")
+    enticement = data.load("ncmec_enticement_sextortion")
+    left = incidents[incidents["incident_type"] == "online_enticement"].set_index(["year", "source_id"])["reports"]
+    right = enticement[enticement["measure"] == "online_enticement_reports"].set_index(["year", "source_id"])["count"]
+    shared = left.index.intersection(right.index)
+    assert len(shared) == len(left) >= 6
+    assert (left[shared] == right[shared]).all()

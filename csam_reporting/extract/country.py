@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csam_reporting.extract.pdf import pdf_lines
+from .pdf import MalformedDocument, pdf_lines
 
 YEARS = range(2019, 2024)
 CODES = Path(__file__).resolve().parents[2] / "data" / "country_codes.csv"
@@ -37,10 +37,6 @@ TOTAL = re.compile(r"^(?P<word>TOTAL|Total:?)\s+(?P<n>\d{1,3}(?:,\d{3})*)$")
 TABLE_HEADER = re.compile(r"^(Country( / Territory)? (Number of )?Reports|Reports Reports)$")
 SKIP = re.compile(r"^Country Total Reports$")  # 2019: caption above the TOTAL row
 FOOTER = re.compile(r"^Copyright ©")
-
-
-class MalformedDocument(ValueError):
-    """A source document does not have the shape the extractor expects."""
 
 
 def country_codes(path: Path = CODES) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csam_reporting.extract.pdf import pdf_lines
+from .pdf import MalformedDocument, NUMBER, pdf_lines, to_int
 
 YEARS_PDF = range(2019, 2024)
 TRANSCRIPTION = "transcriptions/ncmec-esp-2024-2025.csv"
@@ -41,20 +41,11 @@ OUTPUTS: dict[str, list[str]] = {
 YEARLY_COLUMNS = ["year", "measure", "count", "bundled", "source_id", "locator", "notes"]
 COLUMNS = ["year", "esp_label", "line_item", "reports", "source_id", "locator"]
 
-NUMBER = r"\d{1,3}(?:,\d{3})*"
 ROW = re.compile(rf"^(?P<label>.*\S)\s+(?P<n>{NUMBER})$")
 BARE_NUMBER = re.compile(rf"^{NUMBER}$")
 TOTAL = re.compile(rf"^(?P<word>Totals?:?)\s+(?P<n>{NUMBER})$")
 TABLE_HEADER = re.compile(r"^ESP (Number of )?Reports$")
 FOOTER = re.compile(r"^Copyright ©")
-
-
-class MalformedDocument(ValueError):
-    """A source document does not have the shape the extractor expects."""
-
-
-def _int(text: str) -> int:
-    return int(text.replace(",", ""))
 
 
 def _join(first: str, second: str) -> str:
@@ -84,19 +75,19 @@ def parse_esp_pdf(path: Path, year: int) -> tuple[list[dict], int, str]:
             in_table = False
             continue
         if m := TOTAL.match(text):
-            total = (_int(m["n"]), f"p. {line.page}, row '{m['word']}'")
+            total = (to_int(m["n"]), f"p. {line.page}, row '{m['word']}'")
             in_table = False
             continue
         if BARE_NUMBER.match(text):
             if pending is None:
                 raise MalformedDocument(f"{path.name} p. {line.page}: number without label: {text!r}")
-            rows.append({"esp_label": pending, "reports": _int(text), "page": line.page})
+            rows.append({"esp_label": pending, "reports": to_int(text), "page": line.page})
             pending, after_bare_number = None, True
             continue
         if m := ROW.match(text):
             if pending is not None:
                 raise MalformedDocument(f"{path.name} p. {line.page}: label without number: {pending!r}")
-            rows.append({"esp_label": m["label"], "reports": _int(m["n"]), "page": line.page})
+            rows.append({"esp_label": m["label"], "reports": to_int(m["n"]), "page": line.page})
             after_bare_number = False
             continue
         # A text line without a number: either the second line of the row above (2019–2020 style,

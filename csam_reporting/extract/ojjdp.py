@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 import pdfplumber
 
-from csam_reporting.extract.pdf import PdfLine, pdf_lines
+from .pdf import MalformedDocument, NUMBER, PdfLine, pdf_lines, to_int
 
 VINTAGES = (2022, 2023)
 YEARLY = "cybertipline_reports_yearly.csv"
@@ -56,7 +56,6 @@ COLUMNS = {
     RECIPIENTS: ["year", "recipient", "classification", "reports", "source_id", "locator", "notes"],
 }
 
-NUMBER = r"\d{1,3}(?:,\d{3})*"
 THREE = rf"({NUMBER}) ({NUMBER}) ({NUMBER})"
 YEARS = re.compile(r"CY (\d{4})")
 APPENDIX_ROW = re.compile(rf"^CY(\d{{4}}) \(\d{{1,2}}/\d{{1,2}}/\d{{2}}-\d{{1,2}}/\d{{1,2}}/\d{{2}}\) ({NUMBER})$")
@@ -75,14 +74,6 @@ SPLIT_TABLE = "table 'CyberTipline Reports Submitted by Members of the Public an
 INCIDENT_TABLE = "table 'Categorization of CyberTipline Reports'"
 FILE_TABLE = "table 'Files Uploaded with CyberTipline Reports Submitted by ESPs'"
 RECIPIENT_TABLE = "table 'Law Enforcement Recipients of CyberTipline Reports'"
-
-
-class MalformedDocument(ValueError):
-    """A source document does not have the shape the extractor expects."""
-
-
-def _int(text: str) -> int:
-    return int(text.replace(",", ""))
 
 
 def _section(lines: list[PdfLine], start: str, stop: str, name: str) -> list[PdfLine]:
@@ -110,7 +101,7 @@ def _header_years(section: list[PdfLine], name: str) -> tuple[list[int], int]:
 
 def yearly_rows(lines: list[PdfLine], vintage: int, source_id: str, name: str) -> list[dict]:
     appendix = [(l.page, APPENDIX_ROW.match(l.text)) for l in lines if APPENDIX_ROW.match(l.text)]
-    totals = {int(m[1]): (_int(m[2]), page) for page, m in appendix}
+    totals = {int(m[1]): (to_int(m[2]), page) for page, m in appendix}
     if sorted(totals) != list(range(1998, vintage + 1)) or len(appendix) != len(totals):
         raise MalformedDocument(f"{name}: Appendix A years are {sorted(totals)}, expected 1998–{vintage}")
 
@@ -120,7 +111,7 @@ def yearly_rows(lines: list[PdfLine], vintage: int, source_id: str, name: str) -
     for line in section:
         if m := SPLIT_ROW.match(line.text):
             for year, n in zip(years, m.groups()[1:]):
-                split[(year, SPLIT_MEASURE[m[1]])] = (_int(n), line.page)
+                split[(year, SPLIT_MEASURE[m[1]])] = (to_int(n), line.page)
     if len(split) != 9:
         raise MalformedDocument(f"{name}: public/ESP table has {len(split)} cells, expected 9")
 
@@ -135,7 +126,7 @@ def yearly_rows(lines: list[PdfLine], vintage: int, source_id: str, name: str) -
                 raise MalformedDocument(f"{name} CY{year}: Appendix A {total:,}, table total {printed:,}, "
                                         f"public {public:,} + ESP {esp:,}")
             locator += f"; also {SPLIT_TABLE}, p. {split_page}"
-        if year == 1998 and text_1998 and _int(text_1998[1]) != total:
+        if year == 1998 and text_1998 and to_int(text_1998[1]) != total:
             notes = (f"Conflict inside this report: its text (section II) says NCMEC \"received "
                      f"{text_1998[1]} reports\" in CY 1998; its Appendix A gives {total:,}.")
         rows.append({"year": year, "measure": "total_reports", "count": total, "locator": locator, "notes": notes})
@@ -195,7 +186,7 @@ def incident_rows(lines: list[PdfLine], source_id: str, name: str) -> list[dict]
     if unknown:
         raise MalformedDocument(f"{name}: incident categories not in INCIDENT_TYPES: {sorted(unknown)}")
     return [{"year": year, "incident_type": INCIDENT_TYPES[label], "label_as_printed": label,
-             "reports": _int(n), "source_id": source_id, "locator": f"{INCIDENT_TABLE}, p. {page}"}
+             "reports": to_int(n), "source_id": source_id, "locator": f"{INCIDENT_TABLE}, p. {page}"}
             for label, numbers, page in cells for year, n in zip(years, numbers)]
 
 
@@ -208,7 +199,7 @@ def file_rows(lines: list[PdfLine], source_id: str, name: str) -> list[dict]:
     rows = []
     for line in section:
         if m := FILE_ROW.match(line.text):
-            rows += [{"year": year, "file_type": FILE_TYPE[m[1]], "files": _int(n), "source_id": source_id,
+            rows += [{"year": year, "file_type": FILE_TYPE[m[1]], "files": to_int(n), "source_id": source_id,
                       "locator": f"{FILE_TABLE}, p. {line.page}"} for year, n in zip(years, m.groups()[1:])]
     if len(rows) != 12:
         raise MalformedDocument(f"{name}: files table has {len(rows)} cells, expected 12")
@@ -270,7 +261,7 @@ def recipient_rows(path: Path, lines: list[PdfLine], source_id: str, name: str) 
             raise MalformedDocument(f"{name} p. {page} CY{year}: {len(cells)} labelled numbers in {column!r}")
         for k, recipient in enumerate(RECIPIENT_CLASSES):
             (a_label, a), (i_label, i), (t_label, t) = cells[3 * k: 3 * k + 3]
-            if a_label != "Actionable" or t_label != "Total" or _int(a) + _int(i) != _int(t):
+            if a_label != "Actionable" or t_label != "Total" or to_int(a) + to_int(i) != to_int(t):
                 raise MalformedDocument(f"{name} p. {page} CY{year} {recipient}: {cells[3 * k: 3 * k + 3]}")
             note = ""
             if i_label == "International":
@@ -278,9 +269,9 @@ def recipient_rows(path: Path, lines: list[PdfLine], source_id: str, name: str) 
                         f"informational count because actionable {a} + {i} = the printed total {t}.")
             locator = f"{RECIPIENT_TABLE}, p. {page}"
             rows.append({"year": year, "recipient": recipient, "classification": "actionable",
-                         "reports": _int(a), "source_id": source_id, "locator": locator, "notes": ""})
+                         "reports": to_int(a), "source_id": source_id, "locator": locator, "notes": ""})
             rows.append({"year": year, "recipient": recipient, "classification": "informational",
-                         "reports": _int(i), "source_id": source_id, "locator": locator, "notes": note})
+                         "reports": to_int(i), "source_id": source_id, "locator": locator, "notes": note})
     return rows
 
 

@@ -28,3 +28,16 @@ def pdf_lines(path: Path) -> list[PdfLine]:
             text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
             lines.extend(PdfLine(number, t.strip()) for t in text.splitlines() if t.strip())
     return lines
+
+
+# A count as NCMEC prints it: digits with thousands separators ("15,884,511").
+NUMBER = r"\d{1,3}(?:,\d{3})*"
+
+
+class MalformedDocument(ValueError):
+    """A source document does not have the shape the extractor expects."""
+
+
+def to_int(text: str) -> int:
+    """A printed count as an integer: ``"15,884,511"`` -> 15884511."""
+    return int(text.replace(",", ""))

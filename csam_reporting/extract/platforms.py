@@ -313,7 +313,7 @@ def _microsoft(sources_dir: Path) -> list[dict]:
 
 # ----------------------------------------------------------------------------- X
 def _x(sources_dir: Path) -> list[dict]:
-    from csam_reporting.extract.pdf import pdf_lines
+    from .pdf import pdf_lines
     lines = pdf_lines(sources_dir / "x" / "x-2024-h1.pdf")
     per, sid, rows = _half(2024, 1), "x-transparency-2024-h1", []
 
