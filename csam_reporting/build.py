@@ -9,12 +9,14 @@ then make the site self-contained and smaller.
   cleared and every chapter re-executes.
 * The build runs with warnings as errors (-W -n --keep-going); a notebook error fails it.
 * After the build: data files are copied to ``_build/html/data/`` for download, source maps
-  (which no page loads) are removed, and every page is scanned for assets from another host.
+  (which no page loads) and the theme's icon script (the icons render from the web font) are
+  removed, and every page is scanned for assets from another host.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,6 +83,7 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     _publish_data(data, html / "data")
     for source_map in html.rglob("*.map"):
         source_map.unlink()
+    _drop_icon_script(html)
     offenders = external_assets(html)
     if offenders:
         for page, url in offenders:
@@ -91,6 +94,25 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     stamp.write_text(fingerprint + "\n")
     print(f"\nThe book is built. Open {html / 'index.html'}")
     return 0
+
+
+_ICON_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
+
+
+def _drop_icon_script(html: Path) -> None:
+    """Remove the theme's 1.5 MB icon script from every page.
+
+    The theme's stylesheet already carries Font Awesome's web-font rules, so the icons render from
+    the (locally served) font without the script, which only swaps them for inline SVG.
+    """
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        slimmed = _ICON_SCRIPT.sub("", text)
+        if slimmed != text:
+            page.write_text(slimmed, encoding="utf-8")
+    script = html / "_static" / "scripts" / "fontawesome.js"
+    if script.exists():
+        script.unlink()
 
 
 def _publish_data(data: Path, target: Path) -> None:

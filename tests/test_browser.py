@@ -125,3 +125,16 @@ def test_no_page_says_child_pornography_outside_a_quotation(site):
         for match in re.finditer("child pornography", html, re.IGNORECASE):
             before = html[max(0, match.start() - 8):match.start()]
             assert re.search(f"({quote})$", before), f"{page.name}: unquoted use: {html[match.start() - 60:match.end() + 20]!r}"
+
+
+def test_theme_icons_render_from_the_local_font_without_the_icon_script(browser, server):
+    page, requests, *_ = visit(browser, f"{server}/chapters/platforms.html")
+    assert not any("fontawesome.js" in url for url in requests)
+    assert any(url.endswith("fa-solid-900.woff2") for url in requests)
+    icons = page.eval_on_selector_all(
+        ".fa-magnifying-glass, .fa-bars, .fa-list", "els => els.map(e => ({width: e.getBoundingClientRect().width,"
+        " glyph: getComputedStyle(e, '::before').content}))")
+    visible = [icon for icon in icons if icon["width"] > 5]
+    assert len(visible) >= 3, icons
+    assert all(icon["glyph"] not in ("none", "normal", '""') for icon in visible), visible
+    page.context.close()
