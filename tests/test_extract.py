@@ -5,6 +5,7 @@ Runs when the documents are present (SOURCES_DIR, set by .ci/run); skipped with 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -43,3 +44,29 @@ def test_compare_reports_a_changed_number(tmp_path):
     extracted = pd.DataFrame({"year": [2020, 2020], "label": ["A", "B"], "reports": [5, 8], "source_id": ["s", "s"]})
     mismatches = compare("t.csv", ["year", "label", "source_id"], extracted, tmp_path)
     assert [(m.key, m.column, m.in_data, m.extracted) for m in mismatches] == [(("2020", "B", "s"), "reports", "7", "8")]
+
+
+@needs_documents
+def test_write_restores_extracted_rows_keeps_hand_entered_ones_and_refuses_invalid_results(tmp_path, capsys):
+    from csam_reporting.extract.__main__ import write
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data_dir)
+    esp = data_dir / "ncmec_esp_reports.csv"
+    original = esp.read_text(encoding="utf-8")
+    esp.write_text(original.replace("2019,4chan,,1380,", "2019,4chan,,9999,"), encoding="utf-8")
+    yearly_before = (data_dir / "cybertipline_reports_yearly.csv").read_text(encoding="utf-8")
+
+    assert write(SOURCES, data_dir) == 0
+    assert esp.read_text(encoding="utf-8") == original
+    assert (data_dir / "cybertipline_reports_yearly.csv").read_text(encoding="utf-8") == yearly_before
+
+    # A result that would not validate (an ESP label with no platform mapping) writes nothing.
+    mapping = data_dir / "ncmec_esp_platforms.csv"
+    lines = mapping.read_text(encoding="utf-8").splitlines(keepends=True)
+    mapping.write_text("".join(line for line in lines if not line.startswith("4chan,")), encoding="utf-8")
+    esp.write_text(original.replace("2019,4chan,,1380,", "2019,4chan,,9999,"), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in data_dir.glob("*.csv")}
+    assert write(SOURCES, data_dir) == 1
+    assert {p.name: p.read_bytes() for p in data_dir.glob("*.csv")} == before
+    assert "data/ was not changed" in capsys.readouterr().err
