@@ -2,6 +2,7 @@
 list and each dataset's coverage. Generated, so it cannot drift from what the validator checks."""
 from __future__ import annotations
 
+import html
 import json
 
 import pandas as pd
@@ -22,55 +23,70 @@ def _schema(resource: dict) -> dict:
 
 
 def _rule(field: dict) -> str:
+    """The field's constraints in words, as escaped HTML."""
     constraints = field.get("constraints", {})
     parts = []
     if constraints.get("required"):
         parts.append("required")
+    if constraints.get("unique"):
+        parts.append("unique")
     if "minimum" in constraints:
-        parts.append(f"≥ {constraints['minimum']}")
+        parts.append(f"≥ {_e(constraints['minimum'])}")
     if "maximum" in constraints:
-        parts.append(f"≤ {constraints['maximum']}")
+        parts.append(f"≤ {_e(constraints['maximum'])}")
     if "enum" in constraints:
-        parts.append("one of " + ", ".join(f"`{v}`" for v in constraints["enum"]))
+        parts.append("one of " + ", ".join(_code(v) for v in constraints["enum"]))
     if "pattern" in constraints:
-        parts.append(f"matches `{constraints['pattern']}`")
+        parts.append(f"matches {_code(constraints['pattern'])}")
     return "; ".join(parts)
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _e(text) -> str:
+    return html.escape("" if text is None else str(text))
 
 
-def data_dictionary_markdown() -> str:
+def _code(text) -> str:
+    return f"<code>{_e(text)}</code>"
+
+
+def _table(css_class: str, widths: list[int], header: list[str], rows: list[list[str]]) -> str:
+    """An HTML table whose cells are already escaped; column widths in percent."""
+    columns = "".join(f'<col style="width:{w}%">' for w in widths)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (f'<table class="table {css_class}"><colgroup>{columns}</colgroup>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def data_dictionary_html() -> str:
     out = []
     for resource in _package()["resources"]:
         schema = _schema(resource)
-        out.append(f"### `{resource['path']}`\n")
-        out.append(_cell(schema.get("description", "")) + "\n")
         keys = schema.get("primaryKey", [])
         keys = [keys] if isinstance(keys, str) else keys
-        out.append(f"One row per: {', '.join(f'`{k}`' for k in keys)}.\n")
-        out.append("| column | type | rule | meaning |\n|---|---|---|---|")
-        for field in schema["fields"]:
-            out.append(f"| `{field['name']}` | {field.get('type', 'string')} | {_cell(_rule(field))} "
-                       f"| {_cell(field.get('description', ''))} |")
-        for foreign in schema.get("foreignKeys", []):
-            fields = foreign["fields"]
-            out.append(f"\nLinks: `{fields if isinstance(fields, str) else ', '.join(fields)}` → "
-                       f"`{foreign['reference']['resource']}`.")
-        out.append("")
+        out.append(f"<h3>{_code(resource['path'])}</h3><p>{_e(schema.get('description', ''))}</p>")
+        out.append(f"<p>One row per: {', '.join(_code(k) for k in keys)}.</p>")
+        rows = [[_code(f["name"]), _e(f.get("description", "")), _e(f.get("type", "string")), _rule(f)]
+                for f in schema["fields"]]
+        out.append(_table("data-dictionary", [18, 50, 9, 23], ["column", "meaning", "type", "rule"], rows))
+        links = [f"{_code(fk['fields'] if isinstance(fk['fields'], str) else ', '.join(fk['fields']))} → "
+                 f"{_code(fk['reference']['resource'])}" for fk in schema.get("foreignKeys", [])]
+        if links:
+            out.append(f"<p>Links: {'; '.join(links)}.</p>")
     return "\n".join(out)
 
 
-def sources_markdown() -> str:
+def sources_html() -> str:
     table = data.load("sources")
-    out = ["| id | publisher | title | published | reliability |", "|---|---|---|---|---|"]
+    rows = []
     for row in table.itertuples():
-        title = _cell(row.title)
+        title = _e(row.title)
         if isinstance(row.url, str) and row.url:
-            title = f"[{title}]({row.url})"
-        out.append(f"| `{row.source_id}` | {_cell(row.publisher)} | {title} | {row.published} | {row.reliability} |")
-    return "\n".join(out)
+            title = f'<a href="{_e(row.url)}">{title}</a>'
+        published = row.published if isinstance(row.published, str) else "not known"
+        rows.append([_code(row.source_id), _e(row.publisher), title, _e(published), _e(row.reliability)])
+    return _table("sources-list", [20, 20, 40, 10, 10],
+                  ["id", "publisher", "title", "published", "reliability"], rows)
 
 
 def coverage() -> pd.DataFrame:

@@ -108,6 +108,14 @@ def test_figures_have_title_source_and_render(browser, server, site):
     assert figures_seen >= 3, "the theme chapters should show their figures"
 
 
+@pytest.mark.parametrize("entry", ["chapters/appendix-data-dictionary", "chapters/appendix-sources"])
+def test_generated_tables_render_as_tables(browser, server, entry):
+    page, *_ = visit(browser, f"{server}/{entry}.html")
+    assert "|---|" not in page.inner_text("article"), f"{entry} shows raw Markdown table syntax"
+    assert page.eval_on_selector_all("article table", "els => els.length") >= 1
+    page.context.close()
+
+
 def test_front_matter_shows_content_and_terminology_notes(browser, server):
     page, *_ = visit(browser, f"{server}/chapters/intro.html")
     text = page.inner_text("article")
