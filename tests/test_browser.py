@@ -146,3 +146,19 @@ def test_theme_icons_render_from_the_local_font_without_the_icon_script(browser,
     assert len(visible) >= 3, icons
     assert all(icon["glyph"] not in ("none", "normal", '""') for icon in visible), visible
     page.context.close()
+
+
+def test_figures_stay_readable_in_the_dark_theme(browser, server):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(f"{server}/chapters/self-generated.html", wait_until="networkidle")
+    assert page.eval_on_selector("html", "e => e.dataset.theme") == "dark"
+    looks = page.eval_on_selector("figure.book-figure", """e => ({
+        background: getComputedStyle(e).backgroundColor,
+        caption: getComputedStyle(e.querySelector('figcaption')).color,
+        filter: getComputedStyle(e.querySelector('img')).filter})""")
+    assert looks["background"] == "rgb(255, 255, 255)", looks
+    red, green, blue = (int(v) for v in looks["caption"].strip("rgba()").split(",")[:3])
+    assert (0.299 * red + 0.587 * green + 0.114 * blue) < 110, f"caption too light on white: {looks}"
+    assert looks["filter"] == "none", looks
+    context.close()
