@@ -29,12 +29,15 @@ def yearly(measure: str) -> pd.DataFrame:
 
 
 def esp_reports_by_platform() -> pd.DataFrame:
-    """NCMEC's per-ESP report counts with each label's platform and parent company."""
+    """NCMEC's per-ESP report counts with each label's platform and parent company
+    (``parent_company`` is the company id, ``company_name`` its display name)."""
     reports = data.load("ncmec_esp_reports")
     mapping = data.load("ncmec_esp_platforms")
     platforms = data.load("platforms")
+    companies = data.load("companies").rename(columns={"company_id": "parent_company", "notes": "company_notes"})
     merged = reports.merge(mapping, on="esp_label", how="left", validate="many_to_one")
     merged = merged.merge(platforms, on="platform_id", how="left", validate="many_to_one")
+    merged = merged.merge(companies, on="parent_company", how="left", validate="many_to_one")
     missing = merged[merged["platform_id"].isna()]["esp_label"].unique()
     if len(missing):
         raise ValueError(f"ESP labels without a platform mapping: {sorted(missing)[:10]}")
