@@ -113,6 +113,9 @@ def _drop_icon_script(html: Path) -> None:
     script = html / "_static" / "scripts" / "fontawesome.js"
     if script.exists():
         script.unlink()
+    # Jinja partials the themes ship in _static; never linked, and not valid pages.
+    for partial in (html / "_static").glob("*macros.html"):
+        partial.unlink()
 
 
 def _publish_data(data: Path, target: Path) -> None:

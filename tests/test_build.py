@@ -122,3 +122,26 @@ def test_changed_data_reexecutes_and_updates_the_prose(built_book, tmp_path):
     assert "clearing the execution cache" in result.stdout
     intro = (book / "_build" / "html" / "chapters" / "intro.html").read_text(encoding="utf-8")
     assert "46.2 million" in intro and "36.2 million" not in intro
+
+
+def test_every_internal_link_and_asset_resolves(site):
+    """An offline link check: every local href/src on every page points at a file in the site."""
+    import re
+    from urllib.parse import unquote, urlparse
+
+    broken = []
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for target in re.findall(r'(?:href|src)="([^"]+)"', html):
+            parsed = urlparse(target)
+            if parsed.scheme or target.startswith(("#", "//", "mailto:", "data:")):
+                continue
+            path = unquote(parsed.path)
+            if not path:
+                continue
+            resolved = (page.parent / path).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+    assert broken == [], "\n".join(broken[:30])
