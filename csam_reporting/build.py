@@ -46,7 +46,7 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     build_dir = book / "_build"
     cache = build_dir / ".jupyter_cache"
     doctrees = build_dir / ".doctrees"  # Sphinx's parsed pages, which hold the executed outputs
-    stamp = build_dir / ".data-fingerprint"
+    stamp = build_dir / ".inputs-fingerprint"  # written only after a successful build
     html = build_dir / "html"
 
     problems = validate(data)
@@ -61,7 +61,8 @@ def build(book: Path = ROOT, force: bool = False) -> int:
         print("forced build: clearing the execution cache and the previous site")
         for path in (cache, doctrees, html):
             _clear(path)
-    elif stamp.exists() and stamp.read_text().strip() != fingerprint:
+    elif (cache.exists() or html.exists()) and (not stamp.exists() or stamp.read_text().strip() != fingerprint):
+        # No stamp means the cache's inputs are unknown (say, a first build that failed midway).
         print("data/ or csam_reporting/ changed since the last build: clearing the execution cache")
         for path in (cache, doctrees, html):
             _clear(path)

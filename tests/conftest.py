@@ -24,7 +24,8 @@ def copy_book(target: Path, with_cache_from: Path | None = None) -> Path:
             shutil.copy2(source, target / name)
     if with_cache_from is not None:
         shutil.copytree(with_cache_from / "_build" / ".jupyter_cache", target / "_build" / ".jupyter_cache")
-        shutil.copy2(with_cache_from / "_build" / ".data-fingerprint", target / "_build" / ".data-fingerprint")
+        stamp = Path("_build") / ".inputs-fingerprint"
+        shutil.copy2(with_cache_from / stamp, target / stamp)
     return target
 
 
