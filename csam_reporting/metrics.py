@@ -49,3 +49,24 @@ def parent_share(year: int, parent: str) -> float:
     rows = esp_reports_by_platform()
     rows = rows[rows["year"] == year]
     return float(rows.loc[rows["parent_company"] == parent, "reports"].sum() / rows["reports"].sum())
+
+
+UNIT_FACTORS = {"millions": 1_000_000, "billions": 1_000_000_000}
+
+
+def user_base(platform_id: str, metric: str, geography: str = "global") -> pd.DataFrame:
+    """One platform's user base over time, in one metric only, as a count of users (or devices).
+
+    Metrics (MAU, DAU, DAP, devices, ...) measure different things and are never combined: asking
+    for a metric the data does not hold for that platform raises instead of falling back to
+    another. Columns: as_of, period_label, users, estimate, source_id, locator, reliability.
+    """
+    rows = data.load("platform_user_bases")
+    rows = rows[(rows["platform_id"] == platform_id) & (rows["geography"] == geography)]
+    available = sorted(rows["metric"].unique())
+    rows = rows[rows["metric"] == metric]
+    if rows.empty:
+        raise KeyError(f"no {metric!r} figures for {platform_id!r} ({geography}); available: {available}")
+    rows = preferred(rows, ["as_of"])
+    rows = rows.assign(users=(rows["value"] * rows["unit"].map(UNIT_FACTORS)).round().astype("Int64"))
+    return rows[["as_of", "period_label", "users", "estimate", "source_id", "locator", "reliability"]]

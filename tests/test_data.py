@@ -89,3 +89,15 @@ def test_enticement_series_matches_ncmecs_incident_table():
     shared = left.index.intersection(right.index)
     assert len(shared) == len(left) >= 6
     assert (left[shared] == right[shared]).all()
+
+
+def test_user_base_converts_units_and_never_substitutes_another_metric():
+    raw = data.load("platform_user_bases")
+    row = raw[(raw["platform_id"] == "facebook") & (raw["metric"] == "MAU") & (raw["geography"] == "global")].iloc[0]
+    series = metrics.user_base("facebook", "MAU")
+    match = series[series["as_of"] == row["as_of"]]
+    assert int(match["users"].iloc[0]) == round(row["value"] * metrics.UNIT_FACTORS[row["unit"]])
+    assert series["users"].min() > 1_000_000_000
+    with pytest.raises(KeyError, match="available"):
+        metrics.user_base("facebook", "DAP")  # Meta reports DAP for its family of apps, not for Facebook
+
