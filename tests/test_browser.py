@@ -62,7 +62,7 @@ def visit(browser, url: str):
     return page, requests, console_errors, page_errors
 
 
-@pytest.mark.parametrize("entry", toc_files())
+@pytest.mark.parametrize("entry", toc_files() + ["search", "genindex"])
 def test_page_contacts_only_its_own_host_and_has_no_errors(browser, server, entry):
     page, requests, console_errors, page_errors = visit(browser, f"{server}/{entry}.html")
     own = urlparse(server).netloc
@@ -113,6 +113,14 @@ def test_generated_tables_render_as_tables(browser, server, entry):
     page, *_ = visit(browser, f"{server}/{entry}.html")
     assert "|---|" not in page.inner_text("article"), f"{entry} shows raw Markdown table syntax"
     assert page.eval_on_selector_all("article table", "els => els.length") >= 1
+    page.context.close()
+
+
+def test_search_finds_a_chapter_offline(browser, server):
+    page, requests, *_ = visit(browser, f"{server}/search.html?q=enticement")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    results = page.inner_text("#search-results")
+    assert "Self-generated content" in results, results[:500]
     page.context.close()
 
 
