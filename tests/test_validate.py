@@ -48,7 +48,14 @@ def _write(path: Path, rows: list[list[str]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+def _first_line_with(file: str, column: str) -> int:
+    rows = _rows(DATA / file)
+    index = rows[0].index(column)
+    return next(n for n, row in enumerate(rows[1:], start=2) if row[index])
+
+
 def set_cell(file: str, column: str, value: str, line: int = 2):
+    """Overwrite one cell; ``line`` is the CSV line (the header is line 1)."""
     def corrupt(directory: Path):
         rows = _rows(directory / file)
         rows[line - 1][rows[0].index(column)] = value
@@ -113,8 +120,8 @@ CASES = [
     ("non-UTF-8 bytes", latin1_bytes("sources.csv"), "sources.csv", 3, None, "encoding-error"),
     ("year out of range", set_cell("cybertipline_reports_yearly.csv", "year", "2107"),
      "cybertipline_reports_yearly.csv", 2, "year", "constraint"),
-    ("share above 100%", set_cell("iwf_reports.csv", "share_pct", "140", line=None),
-     "iwf_reports.csv", None, "share_pct", "constraint"),
+    ("share above 100%", set_cell("iwf_reports.csv", "share_pct", "140", line=_first_line_with("iwf_reports.csv", "share_pct")),
+     "iwf_reports.csv", _first_line_with("iwf_reports.csv", "share_pct"), "share_pct", "constraint"),
     ("malformed date", set_cell("policy_timeline.csv", "date", "21/12/2020"),
      "policy_timeline.csv", 2, "date", "type-error"),
     ("unknown category", set_cell("cybertipline_reports_yearly.csv", "measure", "abuse_prevalence"),
@@ -124,20 +131,11 @@ CASES = [
 ]
 
 
-def _first_line_with(file: str, column: str) -> int:
-    rows = _rows(DATA / file)
-    index = rows[0].index(column)
-    return next(n for n, row in enumerate(rows[1:], start=2) if row[index])
-
-
 @pytest.mark.parametrize("name,corrupt,file,line,column,rule", CASES, ids=[c[0] for c in CASES])
 def test_corruption_is_rejected_clearly_and_nothing_is_written(tmp_path, name, corrupt, file, line,
                                                                column, rule):
     directory = tmp_path / "data"
     shutil.copytree(DATA, directory)
-    if name == "share above 100%":  # the first row that publishes a share
-        line = _first_line_with(file, "share_pct")
-        corrupt = set_cell(file, "share_pct", "140", line=line)
     corrupt(directory)
     before = fingerprints(directory)
 
