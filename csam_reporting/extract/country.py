@@ -126,16 +126,6 @@ def parse_country_pdf(path: Path, labels: set[str]) -> tuple[list[dict], int, st
     return rows, total[0], total[1]
 
 
-def printed_totals(sources_dir: Path) -> pd.DataFrame:
-    """The printed total of each by-country PDF (equal to the sum of its rows)."""
-    labels = set(country_codes()["country_label"])
-    out = []
-    for year in YEARS:
-        _, total, locator = parse_country_pdf(Path(sources_dir) / f"ncmec/ncmec-by-country-{year}.pdf", labels)
-        out.append({"year": year, "total": total, "source_id": f"ncmec-country-{year}", "locator": locator})
-    return pd.DataFrame(out)
-
-
 def extract(sources_dir: Path) -> dict[str, pd.DataFrame]:
     sources_dir = Path(sources_dir)
     codes = country_codes().set_index("country_label")

@@ -425,10 +425,10 @@ def transcription_source_id(platform: str, period: str) -> str:
     return f"{platform.lower()}-{period.lower().replace(' ', '')}-grimm"
 
 
-def _transcribed(sources_dir: Path) -> tuple[list[dict], list[dict]]:
+def _transcribed(sources_dir: Path) -> list[dict]:
     d = pd.read_csv(sources_dir / "transcriptions" / "platform-self-disclosures.csv", dtype=str,
                     keep_default_na=False)
-    rows, sources = [], {}
+    rows = []
     for r in d.itertuples():
         key = (r.platform, r.metric)
         if key not in TRANSCRIBED or (r.platform, r.period) in PRIMARY_COVERED | SKIP:
@@ -440,7 +440,6 @@ def _transcribed(sources_dir: Path) -> tuple[list[dict], list[dict]]:
             sid = "google-transparency-csam-grimm"
         else:
             sid = transcription_source_id(r.platform, r.period)
-        sources[sid] = (r.platform, r.period, r.source_url)
         notes = "; ".join(x for x in (note, r.note if r.note and r.note not in note else "",
                                       "SECONDARY: " + GRIMM) if x)
         kw = dict(value_pct=float(r.value)) if measure in PCT_MEASURES else dict(value=int(r.value))
@@ -448,13 +447,13 @@ def _transcribed(sources_dir: Path) -> tuple[list[dict], list[dict]]:
             notes = "Meta: 'over 3.7 million' (lower bound); " + notes
         rows.append(_row(pid, _period(r.period), area, measure, unit, sid,
                          f"period '{r.period}', metric '{r.metric}' (transcription)", notes=notes, **kw))
-    return rows, [dict(source_id=k, platform=v[0], period=v[1], url=v[2]) for k, v in sources.items()]
+    return rows
 
 
 # ----------------------------------------------------------------------------- entry point
 def extract(sources_dir: Path) -> dict[str, pd.DataFrame]:
     sources_dir = Path(sources_dir)
-    trans_rows, _ = _transcribed(sources_dir)
+    trans_rows = _transcribed(sources_dir)
     rows = _meta(sources_dir) + _discord(sources_dir) + _microsoft(sources_dir) + _x(sources_dir) \
         + trans_rows
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -469,8 +468,3 @@ def extract(sources_dir: Path) -> dict[str, pd.DataFrame]:
     df = df.sort_values(["platform_id", "policy_area", "measure", "period_start", "period_end"],
                         kind="stable").reset_index(drop=True)
     return {"platform_transparency.csv": df}
-
-
-def transcription_sources(sources_dir: Path) -> list[dict]:
-    """Source rows (platform, period, url) for the transcription-based rows, for the build script."""
-    return _transcribed(Path(sources_dir))[1]
