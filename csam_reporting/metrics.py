@@ -28,6 +28,12 @@ def yearly(measure: str) -> pd.DataFrame:
     return rows[["year", "count", "bundled", "source_id", "locator", "reliability"]]
 
 
+def last_comparable_year() -> int:
+    """The last year NCMEC counted every report separately (before bundling began in 2024)."""
+    totals = yearly("total_reports")
+    return int(totals.loc[~totals["bundled"], "year"].max())
+
+
 def esp_reports_by_platform() -> pd.DataFrame:
     """NCMEC's per-ESP report counts with each label's platform and parent company
     (``parent_company`` is the company id, ``company_name`` its display name)."""
@@ -37,11 +43,8 @@ def esp_reports_by_platform() -> pd.DataFrame:
     companies = data.load("companies").rename(columns={"company_id": "parent_company", "notes": "company_notes"})
     merged = reports.merge(mapping, on="esp_label", how="left", validate="many_to_one")
     merged = merged.merge(platforms, on="platform_id", how="left", validate="many_to_one")
-    merged = merged.merge(companies, on="parent_company", how="left", validate="many_to_one")
-    missing = merged[merged["platform_id"].isna()]["esp_label"].unique()
-    if len(missing):
-        raise ValueError(f"ESP labels without a platform mapping: {sorted(missing)[:10]}")
-    return merged
+    # Validation guarantees every label has a mapping and every platform id exists.
+    return merged.merge(companies, on="parent_company", how="left", validate="many_to_one")
 
 
 def parent_share(year: int, parent: str) -> float:
