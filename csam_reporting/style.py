@@ -72,6 +72,9 @@ RC_PARAMS = {
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
     # Text stays text in the SVG: smaller files, selectable and searchable labels.
     "svg.fonttype": "none",
+    # SVG ids (clip paths, glyphs) are hashed with a random salt unless one is set: a fixed salt
+    # makes the same figure the same bytes on every build.
+    "svg.hashsalt": "csam-reporting",
 }
 
 
