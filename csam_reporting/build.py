@@ -14,7 +14,8 @@ then make the site self-contained and smaller.
 * The build runs with warnings as errors (-W -n --keep-going); a notebook error fails it.
 * After the build: data files are copied to ``_build/html/data/`` for download, source maps
   (which no page loads) and the theme's icon script (the icons render from the web font) are
-  removed, and every page is scanned for assets from another host.
+  removed, each page's head is lightened for a fast first paint (``firstpaint``), and every page is
+  scanned for assets from another host.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .data import data_fingerprint
 from .execute import prefill_cache, report_failures
+from .firstpaint import optimise_site
 from .selfcontained import external_assets
 from .validate import validate
 
@@ -106,6 +108,7 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
+    optimise_site(html)  # lighter heads: no search index outside search.html, no blocking scripts
     offenders = external_assets(html)
     if offenders:
         for page, url in offenders:
