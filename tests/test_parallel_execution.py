@@ -38,6 +38,6 @@ def test_editing_one_chapter_reexecutes_only_that_chapter(built_book, tmp_path):
     result = run_build(book)
     assert result.returncode == 0, result.stderr[-3000:]
     record = executed(book)
-    assert record == {"parallel": {"chapters/platforms.md": record["parallel"].get("chapters/platforms.md")},
-                      "sphinx": {}}, record
+    assert list(record["parallel"]) == ["chapters/platforms.md"], record
+    assert record["sphinx"] == {}, record
     assert "Executing notebook" not in result.stdout + result.stderr
