@@ -192,3 +192,146 @@ def report_act_test(measure: str = "online_enticement_reports") -> dict:
         "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
         "series": series.reset_index(),
     }
+
+
+def citable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows whose source is a staging copy (an ``uat.`` host): such pages are leads, not
+    citations, until the same page is confirmed on the publisher's live site."""
+    urls = data.sources()["url"]
+    staging = rows["source_id"].map(urls).fillna("").str.contains(r"//uat\.", regex=True)
+    return rows[~staging.astype(bool)]
+
+
+def iwf_rows() -> pd.DataFrame:
+    """The IWF dataset without rows that cite a staging copy (see :func:`citable`)."""
+    return citable(data.load("iwf_reports"))
+
+
+def _iwf_all(measure: str, *, age_group: str = "all", sex: str = "all") -> pd.DataFrame:
+    rows = iwf_rows()
+    rows = rows[(rows["measure"] == measure) & (rows["age_group"] == age_group) & (rows["sex"] == sex)]
+    return preferred(rows, ["year"], values=["count", "share_pct"])
+
+
+def self_generated_composition() -> pd.DataFrame:
+    """The IWF's actioned webpages split into "self-generated" and the rest, by year.
+
+    Columns: year, actioned, self_generated, not_self_generated (actioned − self_generated),
+    share_published (percent, as the IWF states it; NA where unpublished), share_computed
+    (self_generated / actioned, 0–1), self_generated_rounded (the IWF rounded the count),
+    reliability (least reliable source used), source_ids. Years: from the first full year of
+    tagging (2019) to the last year with an actioned total; a year without a self-generated
+    count keeps NA rather than a guess."""
+    actioned = _iwf_all("reports_actioned").set_index("year")
+    tagged = _iwf_all("self_generated_reports").set_index("year")
+    years = [y for y in actioned.index if y >= 2019]
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["actioned"] = actioned["count"].reindex(out.index).astype("Int64")
+    out["self_generated"] = tagged["count"].reindex(out.index).astype("Int64")
+    out["not_self_generated"] = (out["actioned"] - out["self_generated"]).astype("Int64")
+    out["share_published"] = tagged["share_pct"].reindex(out.index).astype("Float64")
+    out["share_computed"] = (out["self_generated"].astype("Float64") / out["actioned"].astype("Float64"))
+    notes = tagged["notes"].reindex(out.index).fillna("")
+    out["self_generated_rounded"] = notes.str.contains("rounded", case=False).astype(bool)
+    rel = pd.concat([actioned["reliability"].reindex(out.index), tagged["reliability"].reindex(out.index)], axis=1)
+    out["reliability"] = rel.apply(lambda r: max([v for v in r if isinstance(v, str)], key=RELIABILITY_RANK.get,
+                                                 default=pd.NA), axis=1)
+    ids = pd.concat([actioned["source_ids"].reindex(out.index), tagged["source_ids"].reindex(out.index)], axis=1)
+    out["source_ids"] = ids.apply(lambda r: tuple(dict.fromkeys(s for t in r if isinstance(t, tuple) for s in t)), axis=1)
+    return out.reset_index()
+
+
+def iwf_capacity() -> pd.DataFrame:
+    """Reports the IWF assessed (processed) and actioned each year, and the actioned share of
+    those assessed. Columns: year, assessed, actioned, actioned_share (0–1), source_ids."""
+    assessed = _iwf_all("reports_assessed").set_index("year")
+    actioned = _iwf_all("reports_actioned").set_index("year")
+    years = sorted(set(assessed.index) | set(actioned.index))
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["assessed"] = assessed["count"].reindex(out.index).astype("Int64")
+    out["actioned"] = actioned["count"].reindex(out.index).astype("Int64")
+    out["actioned_share"] = out["actioned"].astype("Float64") / out["assessed"].astype("Float64")
+    ids = pd.concat([assessed["source_ids"].reindex(out.index), actioned["source_ids"].reindex(out.index)], axis=1)
+    out["source_ids"] = ids.apply(lambda r: tuple(dict.fromkeys(s for t in r if isinstance(t, tuple) for s in t)), axis=1)
+    return out.reset_index()
+
+
+def share_from_ratio_text(text: str) -> float | None:
+    """'1 in 6' → 16.67 (percent). None for anything else: only an 'N in M' wording is converted."""
+    import re
+    match = re.fullmatch(r"\s*(\d+)\s+in\s+(\d+)\s*", str(text))
+    if not match or int(match.group(2)) == 0:
+        return None
+    return 100 * int(match.group(1)) / int(match.group(2))
+
+
+def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
+    """Full-year IWF "self-generated" webpages by age of the youngest child, one row per age band
+    and year (NA where the IWF has not published the cell). Age bands: 7–10, 11–13 (all sexes),
+    '11–13, girls' (published alone for 2021), 14–15, 16–17. Columns: age_band, year, count,
+    share_of_self_generated (0–1, computed from the year's self-generated count), source_ids."""
+    rows = iwf_rows()
+    rows = rows[rows["measure"] == "self_generated_reports"]
+    totals = self_generated_composition().set_index("year")["self_generated"]
+    bands = [("7–10", "7-10", "all"), ("11–13", "11-13", "all"), ("11–13, girls", "11-13", "girls"),
+             ("14–15", "14-15", "all"), ("16–17", "16-17", "all")]
+    records = []
+    for label, age, sex in bands:
+        chosen = preferred(rows[(rows["age_group"] == age) & (rows["sex"] == sex)], ["year"]).set_index("year")
+        for year in years:
+            count = chosen["count"].get(year, pd.NA) if year in chosen.index else pd.NA
+            total = totals.get(year, pd.NA)
+            share = (count / total) if pd.notna(count) and pd.notna(total) else pd.NA
+            records.append(dict(age_band=label, year=year, count=count, share_of_self_generated=share,
+                                source_ids=chosen["source_ids"].get(year, ()) if year in chosen.index else ()))
+    frame = pd.DataFrame.from_records(records)
+    frame["count"] = frame["count"].astype("Int64")
+    frame["share_of_self_generated"] = frame["share_of_self_generated"].astype("Float64")
+    return frame
+
+
+def shares_by_sex() -> pd.DataFrame:
+    """Girls' and boys' shares in the IWF's series, as published or computed from published
+    counts (never both for one cell). Columns: series, period, year, sex ('girls', 'boys'),
+    share (0–1), basis ('published' or 'computed from counts'), base (what it is a share of),
+    reliability, source_ids."""
+    rows = iwf_rows()
+    sources = data.sources()
+    records = []
+
+    def add(series, period, year, sex, share, basis, base, source_ids):
+        worst = max((sources.loc[s, "reliability"] for s in source_ids), key=RELIABILITY_RANK.get)
+        records.append(dict(series=series, period=period, year=year, sex=sex, share=share, basis=basis,
+                            base=base, reliability=worst, source_ids=tuple(source_ids)))
+
+    actioned = rows[(rows["measure"] == "reports_actioned") & (rows["age_group"] == "all") & (rows["sex"] != "all")]
+    for r in actioned.itertuples():
+        if pd.notna(r.share_pct):
+            sex = "girls" if r.sex.startswith("girls") else "boys"
+            base = "all actioned webpages" + (f" ({r.sex.replace('_', ' ')})" if r.sex.endswith("only") else "")
+            add("all actioned webpages", str(r.year), r.year, sex, r.share_pct / 100, "published", base, [r.source_id])
+    # sextortion: published shares, or counts over the year's total
+    sext = rows[(rows["age_group"] == "all") & rows["measure"].isin(["sextortion_reports_actioned",
+                                                                       "sextortion_reports_dealt_with_h1"])]
+    for (measure, year), group in sext.groupby(["measure", "year"]):
+        total = group[group["sex"] == "all"]
+        total_count = total["count"].dropna()
+        period = f"Jan–Jun {year}" if measure.endswith("_h1") else str(year)
+        for r in group[group["sex"] != "all"].itertuples():
+            if pd.notna(r.share_pct):
+                add("sextortion reports", period, year, r.sex, r.share_pct / 100, "published",
+                    "sextortion reports", [r.source_id])
+            elif pd.notna(r.count) and len(total_count):
+                already = any(x["series"] == "sextortion reports" and x["period"] == period and x["sex"] == r.sex
+                              for x in records)
+                if not already:
+                    add("sextortion reports", period, year, r.sex, r.count / total_count.iloc[0], "computed from counts",
+                        "sextortion reports", [r.source_id, total.loc[total_count.index[0], "source_id"]])
+    sg = rows[rows["measure"].isin(["self_generated_reports", "self_generated_reports_h1"]) & (rows["age_group"] == "all")
+              & (rows["sex"] != "all") & rows["share_pct"].notna()]
+    for r in sg.itertuples():
+        period = f"Jan–Jun {r.year}" if r.measure.endswith("_h1") else str(r.year)
+        add("self-generated webpages", period, r.year, r.sex, r.share_pct / 100, "published",
+            "self-generated webpages", [r.source_id])
+    frame = pd.DataFrame.from_records(records)
+    return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
