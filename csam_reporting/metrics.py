@@ -35,15 +35,22 @@ def last_comparable_year() -> int:
 
 
 def esp_reports_by_platform() -> pd.DataFrame:
-    """NCMEC's per-ESP report counts with each label's platform and parent company
-    (``parent_company`` is the company id, ``company_name`` its display name)."""
+    """NCMEC's per-ESP report counts with each row's platform and parent company
+    (``parent_company`` is the company id, ``company_name`` its display name). Each row maps by its
+    (``esp_label``, ``line_item``) pair, so a platform's series means the same service in every year."""
     reports = data.load("ncmec_esp_reports")
     mapping = data.load("ncmec_esp_platforms")
     platforms = data.load("platforms")
     companies = data.load("companies").rename(columns={"company_id": "parent_company", "notes": "company_notes"})
-    merged = reports.merge(mapping, on="esp_label", how="left", validate="many_to_one")
+    # The mapping keys on (label, line item): in the 2024-2025 transcription one label carries several
+    # services as line items (Amazon Photos, Xbox, Pornhub, ...), each mapped like its own 2021-2023 row.
+    key = ["esp_label", "line_item"]
+    reports = reports.assign(line_item=reports["line_item"].fillna(""))
+    mapping = mapping.assign(line_item=mapping["line_item"].fillna(""))
+    merged = reports.merge(mapping, on=key, how="left", validate="many_to_one")
+    merged["line_item"] = merged["line_item"].replace("", pd.NA)
     merged = merged.merge(platforms, on="platform_id", how="left", validate="many_to_one")
-    # Validation guarantees every label has a mapping and every platform id exists.
+    # Validation guarantees every (label, line item) has a mapping and every platform id exists.
     return merged.merge(companies, on="parent_company", how="left", validate="many_to_one")
 
 
