@@ -65,3 +65,36 @@ def test_a_platform_has_at_most_as_many_rows_per_year_after_2023_as_before():
     both = earlier.notna() & later.notna()
     too_many = later[both] > earlier[both]
     assert not too_many.any(), later[both][too_many].to_dict()
+
+
+# --- platform to company links --------------------------------------------------------------------
+
+def test_every_platform_a_company_names_links_to_that_company():
+    """companies.csv lists the services each company owns ('WordPress.com, Tumblr'); every platform
+    with one of those names must have that company as its parent (Tumblr had none)."""
+    companies = data.load("companies")
+    platforms = data.load("platforms")
+    by_name = {_norm(n): row for n, row in zip(platforms["platform_name"], platforms.itertuples())}
+    missing = []
+    for company in companies.itertuples():
+        if pd.isna(company.notes):
+            continue
+        for service in re.split(r",|;", company.notes):
+            service = re.sub(r"^(includes|formerly)\s+", "", service.strip(), flags=re.I)
+            service = re.sub(r"\s+until.*$", "", service)
+            platform = by_name.get(_norm(service))
+            if platform is not None and platform.parent_company != company.company_id:
+                missing.append((service, platform.platform_id, platform.parent_company, company.company_id))
+    assert not missing, missing
+
+
+def test_tumblr_belongs_to_automattic():
+    platforms = data.load("platforms").set_index("platform_id")
+    assert platforms.loc["tumblr", "parent_company"] == "automattic"
+    rows = metrics.esp_reports_by_platform()
+    assert (rows.loc[rows["platform_id"] == "tumblr", "company_name"] == "Automattic").all()
+
+
+def test_every_company_with_a_name_is_used_by_some_platform():
+    used = set(data.load("platforms")["parent_company"].dropna())
+    assert set(data.load("companies")["company_id"]) <= used
