@@ -98,3 +98,89 @@ def test_tumblr_belongs_to_automattic():
 def test_every_company_with_a_name_is_used_by_some_platform():
     used = set(data.load("platforms")["parent_company"].dropna())
     assert set(data.load("companies")["company_id"]) <= used
+
+
+# --- computations ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", ["platform", "company"])
+def test_shares_sum_to_100_percent_of_the_esp_total_every_year(level):
+    shares = metrics.esp_shares(level)
+    totals = metrics.esp_totals().set_index("year")["esp_total"]
+    for year, group in shares.groupby("year"):
+        assert group["share"].sum() == pytest.approx(1.0, abs=1e-12), year
+        assert group["reports"].sum() == totals[year], year
+    # The remainder row appears only where the list is incomplete (the 2024-2025 transcription).
+    unlisted = shares.loc[~shares["listed"], "year"]
+    assert set(unlisted) == {2024, 2025}
+
+
+def test_company_shares_count_an_esp_without_a_parent_as_its_own_company():
+    shares = metrics.esp_shares("company")
+    y2023 = shares[(shares["year"] == 2023) & shares["listed"]]
+    assert y2023.loc[y2023["unit_id"] == "meta", "unit_name"].item() == "Meta Platforms"
+    assert "no parent company recorded" not in set(shares["unit_name"])
+    assert not y2023["unit_id"].duplicated().any()
+
+
+def test_herfindahl_on_known_distributions():
+    assert metrics.herfindahl([1.0]) == pytest.approx(1.0)
+    assert metrics.herfindahl([0.25] * 4) == pytest.approx(0.25)
+    assert metrics.herfindahl([0.5, 0.3, 0.2]) == pytest.approx(0.25 + 0.09 + 0.04)
+    assert metrics.herfindahl([0.6, 0.2]) == pytest.approx(0.40)  # part of the whole: a lower bound
+    with pytest.raises(ValueError):
+        metrics.herfindahl([0.7, 0.7])
+
+
+def test_concentration_top_shares_and_index_match_a_direct_computation():
+    table = metrics.concentration("company").set_index("year")
+    shares = metrics.esp_shares("company")
+    y = shares[(shares["year"] == 2023) & shares["listed"]].sort_values("share", ascending=False)
+    assert table.loc[2023, "top_1"] == pytest.approx(y["share"].iloc[0])
+    assert table.loc[2023, "top_5"] == pytest.approx(y["share"].head(5).sum())
+    assert table.loc[2023, "hhi"] == pytest.approx(10_000 * (y["share"] ** 2).sum())
+    assert (table["top_1"] <= table["top_5"]).all() and (table["top_5"] <= table["top_10"]).all()
+    assert table.loc[[2024, 2025], "lower_bound"].all() and not table.loc[2019:2023, "lower_bound"].any()
+
+
+def test_reporter_counts_count_what_they_name():
+    counts = metrics.reporter_counts().set_index("year")
+    rows = metrics.esp_reports_by_platform()
+    assert counts.loc[2023, "esp_rows"] == (rows["year"] == 2023).sum()
+    assert counts.loc[2023, "services"] == rows.loc[rows["year"] == 2023, "platform_id"].nunique()
+    assert counts.loc[2023, "companies"] <= counts.loc[2023, "services"] <= counts.loc[2023, "esp_rows"]
+    assert counts.loc[[2024, 2025]].isna().all().all()  # the transcription does not list every ESP
+
+
+def test_rate_uses_the_named_metric_and_never_another():
+    rates = metrics.reports_per_million_users(["apple"], "apple", "installed_base_active_devices")
+    assert set(rates["metric"]) == {"installed_base_active_devices"}
+    devices = metrics.user_base("apple", "installed_base_active_devices").assign(
+        year=lambda f: f["as_of"].dt.year).set_index("year")["users"]
+    for row in rates.itertuples():
+        assert row.users == devices[row.year]
+        assert row.rate_per_million == pytest.approx(row.reports / row.users * 1e6)
+    assert 2021 not in set(rates["year"])  # no 2021 device figure: no rate, and no other metric instead
+    with pytest.raises(KeyError):
+        metrics.reports_per_million_users(["apple"], "apple", "MAU")
+    # Facebook's own MAU never divides the 2019-2020 'Facebook*' row (Facebook, Instagram, WhatsApp).
+    facebook = metrics.reports_per_million_users(["facebook"], "facebook", "MAU")
+    assert set(facebook["year"]) == {2021, 2022, 2023}
+
+
+def test_self_disclosures_compare_whole_calendar_years_of_the_same_scope():
+    audit = metrics.self_disclosures_vs_ncmec()
+    google = audit[audit["disclosure"] == "Google and YouTube"].set_index("year")
+    assert google.loc[2022, "periods"] == 4  # two halves each for Google and YouTube
+    assert (audit["ratio"] > 0).all()
+    assert set(audit.loc[audit["disclosure"].str.startswith("Discord"), "unit"]) == {"accounts"}
+    meta = audit[audit["disclosure"].str.startswith("Meta")]
+    assert list(meta["year"]) == [2024]  # 2023 and 2025 are not covered quarter by quarter in full
+
+
+def test_police_comparison_never_reads_a_missing_platform_row_as_zero():
+    table = metrics.police_vs_ncmec_shares()
+    instagram_2020 = table[(table["platform_id"] == "instagram") & (table["ncmec_year"] == 2020)]
+    assert instagram_2020["ncmec_share"].isna().all()
+    snap = table[(table["platform_id"] == "snapchat") & (table["period"] == "2023/24")].iloc[0]
+    assert snap["police_share"] == pytest.approx(0.50)
+    assert snap["ncmec_share"] == pytest.approx(713_055 / 35_944_826)
