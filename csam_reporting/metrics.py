@@ -182,7 +182,7 @@ def report_act_test(measure: str = "online_enticement_reports") -> dict:
     ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
     (days of January–June 2024 on or after signing)."""
     timeline = data.load("policy_timeline").set_index("event_id")
-    signed = pd.Timestamp(timeline.loc["us-report-act-signed", "date"])
+    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
     series = half_years(measure).set_index("period")
 
     def count(period):
