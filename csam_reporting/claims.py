@@ -190,13 +190,13 @@ def _iwf_share(year: int, measure: str) -> tuple[float, str] | None:
     return None if rows.empty else (float(rows["share_pct"].iloc[0]), str(rows["source_id"].iloc[0]))
 
 
-def _survey(measure: str) -> tuple[float, str, str]:
-    rows = data.load("industry_detection_survey")
-    rows = rows[rows["measure"] == measure]
+def _survey(measure: str, survey_id: str = "weprotect_tech_coalition_2021") -> tuple[float, str, str]:
+    rows = data.load("surveys")
+    rows = rows[(rows["survey_id"] == survey_id) & (rows["measure"] == measure)]
     if rows.empty:
-        raise DataPending(f"no survey measure {measure!r}")
+        raise DataPending(f"no {measure!r} for survey {survey_id!r}")
     row = rows.iloc[0]
-    return float(row["value"]), str(row["base"]), str(row["source_id"])
+    return float(row["value"]), str(row["respondents"]), str(row["source_id"])
 
 
 def _police_count(period: str, offence: str, geography_prefix: str = "") -> tuple[int, str, str]:
@@ -260,38 +260,67 @@ def meta_reports_after_default_encryption() -> Figure:
 
 
 @_figure("sun-seven-countries")
-def seven_countries() -> Figure:
-    return _not_in_data("the statement's signatories (a fact about the statement, not a reporting figure)")
+def international_statement_signatories() -> Figure:
+    events = data.load("policy_timeline")
+    events = events[events["event_id"] == "intl-statement-e2ee-2020"]
+    if events.empty:
+        raise DataPending("the international statement of October 2020 is not in policy_timeline")
+    event = events.iloc[0]
+    return Figure(None, f"Timeline ({metrics.format_event_date(event['date'], event['date_precision'])}): {event['event']}",
+                  "", (str(event["source_id"]),))
 
 
-def _march_2021_release() -> Figure:
-    raise DataPending("the NSPCC's March 2021 figures (October 2019 to September 2020, instances with a known "
-                      "platform) are not in data/")
+MARCH_2021 = ("2019-10/2020-09", "child_abuse_image_or_online_sex_offence")
+
+
+def _march_2021(label: str) -> tuple[float | None, int | None, int, str]:
+    """One app's row of the NSPCC's March 2021 release: share (percent, if published), count (if
+    published), the base of instances with a known platform, and the source."""
+    rows = data.load("uk_grooming_platform_shares")
+    rows = rows[(rows["period"] == MARCH_2021[0]) & (rows["offence"] == MARCH_2021[1]) & (rows["platform_label"] == label)]
+    if rows.empty:
+        raise DataPending(f"the NSPCC's March 2021 row for {label!r} is not in data/")
+    row = rows.iloc[0]
+    share = None if pd.isna(row["share_pct"]) else float(row["share_pct"])
+    count = None if pd.isna(row["count"]) else int(row["count"])
+    return share, count, int(row["base_count"]), str(row["source_id"])
+
+
+def _facebook_apps_march_2021() -> Figure:
+    share, _, base, source = _march_2021("Facebook-owned apps")
+    return Figure(share, f"{share:.0f}% of {_n(base)} instances where police recorded the platform (image and online "
+                         "child sex offences together, October 2019 to September 2020, 35 forces in England, Wales and "
+                         "the Channel Islands)", "", (source,))
 
 
 @_figure("fb94-headline-52pct-of-all-crimes")
 def facebook_apps_share_headline() -> Figure:
-    return _march_2021_release()
+    return _facebook_apps_march_2021()
 
 
 @_figure("rt-52pct-of-all-crimes")
 def facebook_apps_share_rt() -> Figure:
-    return _march_2021_release()
-
-
-@_figure("rt-9400-instances")
-def instances_with_known_platform() -> Figure:
-    return _march_2021_release()
-
-
-@_figure("rt-instagram-over-a-third")
-def instagram_share_march_2021() -> Figure:
-    return _march_2021_release()
+    return _facebook_apps_march_2021()
 
 
 @_figure("nspcc-tweet-52pct-of-instances")
 def facebook_apps_share_tweet() -> Figure:
-    return _march_2021_release()
+    return _facebook_apps_march_2021()
+
+
+@_figure("rt-9400-instances")
+def instances_with_known_platform() -> Figure:
+    _, _, base, source = _march_2021("Facebook-owned apps")
+    return Figure(base, f"{_n(base)} instances where police recorded the platform, October 2019 to September 2020 "
+                        "(35 forces in England, Wales and the Channel Islands)", "", (source,))
+
+
+@_figure("rt-instagram-over-a-third")
+def instagram_share_march_2021() -> Figure:
+    _, count, base, source = _march_2021("Instagram")
+    share = 100 * count / base
+    return Figure(share, f"{_pct(share)} of the instances where police recorded the platform ({_n(count)} of {_n(base)})",
+                  f"{_n(count)} / {_n(base)} = {_pct(share)}", (source,))
 
 
 # --- INHOPE on the EU strategy (2019 figures) ------------------------------------------------------
@@ -388,8 +417,8 @@ def weprotect_membership() -> Figure:
 
 @_figure("protocol-32-companies")
 def companies_responding() -> Figure:
-    value, base, source = _survey("companies_responding")
-    return Figure(value, f"{int(value)} {base}", "", (source,))
+    value, respondents, source = _survey("sample_size")
+    return Figure(value, f"{int(value)} companies responded ({respondents})", "", (source,))
 
 
 @_figure("protocol-forums-two-thirds")
@@ -415,10 +444,12 @@ def iwf_self_generated_growth() -> Figure:
 
 @_figure("protocol-87pct-hash-matching")
 def hash_matching_share() -> Figure:
-    value, base, source = _survey("share_using_image_hash_matching")
-    grooming, _, grooming_source = _survey("share_using_grooming_detection")
-    return Figure(value, f"{value:.0f}% of {base} use image hash-matching ({grooming:.0f}% use grooming detection)",
-                  "", (source, grooming_source))
+    value, respondents, source = _survey("uses_image_hash_matching")
+    grooming, _, grooming_source = _survey("uses_grooming_detection")
+    companies, _, _ = _survey("sample_size")
+    return Figure(value, f"{value:.0f}% of the {int(companies)} companies that responded use image hash-matching "
+                         f"({grooming:.0f}% use tools to detect grooming); a self-selected group, not the industry",
+                  "", tuple(dict.fromkeys((source, grooming_source))))
 
 
 for _claim in ["protocol-26pct-share-classifiers", "protocol-30pct-video-classifiers", "protocol-22pct-livestream"]:
@@ -429,34 +460,65 @@ for _claim in ["protocol-26pct-share-classifiers", "protocol-30pct-video-classif
 
 
 # --- Today's Media on the NSPCC's 2022/23 police data -----------------------------------------------
-def _nspcc_2022_23() -> Figure:
-    raise DataPending("the NSPCC's 2022/23 image-offence figures (count, forces, like-for-like rates) are not in data/")
+def _police_change(period: str, base_period: str, offence: str) -> tuple[float, str, str]:
+    rows = data.load("uk_police_offence_changes")
+    rows = rows[(rows["period"] == period) & (rows["base_period"] == base_period) & (rows["offence"] == offence)]
+    if rows.empty:
+        raise DataPending(f"no NSPCC change for {offence}, {base_period} to {period}")
+    row = rows.iloc[0]
+    return float(row["change_pct"]), str(row["comparison"]), str(row["source_id"])
+
+
+def _like_for_like(base_period: str) -> Figure:
+    change, comparison, source = _police_change("2022/23", base_period, "child_abuse_image")
+    now, _, now_source = _police_count("2022/23", "child_abuse_image")
+    then, geography, then_source = _police_count(base_period, "child_abuse_image")
+    naive = 100 * (now / then - 1)
+    return Figure(change, f"NSPCC: {change:+.0f}% from {base_period} to 2022/23, {comparison}",
+                  f"Not comparable, for contrast: the published totals, {_n(now)} (2022/23, a lower bound from the "
+                  f"forces responding) against {_n(then)} ({base_period}, {geography}), differ by {naive:+.0f}%",
+                  (source, now_source, then_source))
 
 
 @_figure("nspcc-25pct-rise")
 def nspcc_like_for_like_one_year() -> Figure:
-    return _nspcc_2022_23()
-
-
-@_figure("nspcc-33000-offences")
-def nspcc_offences_2022_23() -> Figure:
-    _police_count("2022/23", "child_abuse_image")
-    return _nspcc_2022_23()
+    return _like_for_like("2021/22")
 
 
 @_figure("nspcc-79pct-five-years")
 def nspcc_like_for_like_five_years() -> Figure:
-    return _nspcc_2022_23()
+    return _like_for_like("2017/18")
+
+
+@_figure("nspcc-online-abuse-continues-to-rise")
+def recorded_offences_not_abuse() -> Figure:
+    like = _like_for_like("2021/22")
+    return Figure(like.value, like.text + ": a rise in police-recorded offences, not a measure of abuse",
+                  like.arithmetic, like.sources)
+
+
+@_figure("nspcc-33000-offences")
+def nspcc_offences_2022_23() -> Figure:
+    rows = data.load("uk_police_offences")
+    rows = rows[(rows["period"] == "2022/23") & (rows["offence"] == "child_abuse_image")]
+    if rows.empty:
+        raise DataPending("no NSPCC count of child abuse image offences for 2022/23")
+    row = rows.iloc[0]
+    qualifier = f"{row['qualifier']} " if isinstance(row["qualifier"], str) else ""
+    return Figure(int(row["count"]), f"{qualifier}{_n(row['count'])} offences, {row['geography']}, 2022/23",
+                  "", (str(row["source_id"]),))
 
 
 @_figure("nspcc-snapchat-44pct")
 def snapchat_share_of_image_offences() -> Figure:
     share, base, source = _uk_share("2022/23", "child_abuse_image", "Snapchat")
-    snap_reports, snap_sources = _platform(2023, "snapchat")
-    esp_total, esp_source, _ = _yearly("esp_reports", 2023)
+    # NCMEC's calendar year in which the financial year starts (nine of its twelve months), as the
+    # platforms chapter compares them
+    snap_reports, snap_sources = _platform(2022, "snapchat")
+    esp_total, esp_source, _ = _yearly("esp_reports", 2022)
     return Figure(share,
                   f"{share:.0f}% of {base} (UK forces responding, 2022/23); for comparison, Snapchat sent "
-                  f"{_pct(100 * snap_reports / esp_total)} of ESP reports to NCMEC in 2023",
+                  f"{_pct(100 * snap_reports / esp_total)} of ESP reports to NCMEC in 2022",
                   f"{_n(snap_reports)} / {_n(esp_total)} = {_pct(100 * snap_reports / esp_total)}",
                   (source, esp_source) + snap_sources)
 
@@ -466,24 +528,32 @@ def meta_share_of_image_offences() -> Figure:
     return _not_in_data("an exact share or counts (the NSPCC publishes only 'a quarter')")
 
 
-@_figure("nspcc-online-abuse-continues-to-rise")
-def recorded_offences_not_abuse() -> Figure:
-    return _nspcc_2022_23()
-
-
 # --- Tom's Guide on the NSPCC's Apple figures -------------------------------------------------------
-def _apple_offences() -> Figure:
-    raise DataPending("the NSPCC's count of offences implicating Apple (England and Wales, 2022/23) is not in data/")
+def _apple_offences() -> tuple[int, str, str]:
+    rows = data.load("uk_grooming_platform_shares")
+    rows = rows[(rows["period"] == "2022/23") & (rows["offence"] == "child_abuse_image")
+                & (rows["platform_id"] == "apple") & rows["count"].notna()]
+    if rows.empty:
+        raise DataPending("the NSPCC's count of offences implicating Apple (England and Wales, 2022/23) is not in data/")
+    row = rows.iloc[0]
+    return int(row["count"]), str(row["geography"]), str(row["source_id"])
 
 
 @_figure("apple-337-offences")
 def apple_offences() -> Figure:
-    return _apple_offences()
+    count, geography, source = _apple_offences()
+    return Figure(count, f"{_n(count)} child abuse image offences in which police recorded Apple, {geography}, "
+                         "April 2022 to March 2023 (NSPCC, as quoted in the press)", "", (source,))
 
 
 @_figure("apple-hundreds-more-than-reported")
 def apple_offences_against_reports() -> Figure:
-    return _apple_offences()
+    offences, geography, source = _apple_offences()
+    reports, report_source = _esp_label(2023, "Apple Inc")
+    return Figure(offences - reports,
+                  f"{_n(offences)} police-recorded offences ({geography}, 2022/23) against {_n(reports)} reports to "
+                  "NCMEC (worldwide, 2023): different units, places and periods",
+                  f"{_n(offences)} - {_n(reports)} = {_n(offences - reports)}", (source, report_source))
 
 
 @_figure("apple-267-reports")
