@@ -16,6 +16,7 @@ Nothing here is typed from a document: every number comes from ``data/`` through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -640,6 +641,43 @@ def verdict_problems(row, result: Figure | None) -> list[str]:
 _CONTEXT_ONLY = {"protocol-ncmec-106pct"}
 
 
+CHAPTER_TITLES = {"data-and-methods": "Data and methods", "encryption": "Encryption",
+                  "platforms": "Platform disparities", "self-generated": "Self-generated content"}
+
+
+def _chapter_file(chapter: str) -> Path | None:
+    """The chapter's source: the book being built (the notebook's working directory) first, else the
+    repository's chapters/ folder."""
+    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent / "chapters"):
+        path = folder / f"{chapter}.md"
+        if path.is_file():
+            return path
+    return None
+
+
+def section_link(chapter: str, section: str | None) -> tuple[str, str]:
+    """(link target, text) for the chapter section that explains a claim. The section heading is
+    looked up in the chapter's source; if it is not there (chapters change), the link falls back to
+    the chapter page, so no link ever points at a section that does not exist."""
+    from docutils.nodes import make_id
+
+    title = CHAPTER_TITLES.get(chapter, chapter)
+    page = f"{chapter}.html"
+    if not isinstance(section, str) or not section:
+        return page, title
+    path = _chapter_file(chapter)
+    if path is None:
+        return page, title
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        stripped = line.lstrip("#").strip()
+        if line.startswith("#") and stripped == section:
+            previous = lines[index - 1].strip() if index else ""
+            label = previous[1:-2] if previous.startswith("(") and previous.endswith(")=") else ""
+            return f"{page}#{label or make_id(section)}", f"{title}: {section}"
+    return page, title
+
+
 def claims_frame() -> pd.DataFrame:
     return data.load("claims")
 
@@ -659,6 +697,8 @@ def table() -> pd.DataFrame:
                      "later": result.later if result else "",
                      "figure_sources": list(result.sources + result.later_sources) if result else [],
                      "verdict_label": VERDICT_LABELS[row["verdict"]],
+                     "explained_in": section_link(row["chapter"], row["section"])[1],
+                     "explained_link": section_link(row["chapter"], row["section"])[0],
                      "theme_label": THEME_LABELS[row["theme"]]})
     return pd.DataFrame(rows)
 
