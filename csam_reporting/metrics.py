@@ -8,16 +8,55 @@ from . import data
 RELIABILITY_RANK = {"primary": 0, "secondary": 1, "derived": 2}
 
 
-def preferred(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Keep one row per ``keys`` where several documents give the same figure: the most reliable
-    source, then the most recently published (later reports restate earlier years). Adds the
-    source's ``reliability`` column so a chapter can show which rows are secondary."""
-    sources = data.sources()[["reliability", "published"]]
-    rows = rows.join(sources, on="source_id")
-    rows["rank"] = rows["reliability"].map(RELIABILITY_RANK)
-    rows = rows.sort_values([*keys, "rank", "published"], ascending=[True] * len(keys) + [True, False],
-                            na_position="last")
-    return rows.drop_duplicates(keys, keep="first").drop(columns=["rank", "published"]).reset_index(drop=True)
+PROVENANCE_COLUMNS = ("source_id", "locator", "notes")
+
+
+def preferred(rows: pd.DataFrame, keys: list[str], *, values: list[str] | None = None) -> pd.DataFrame:
+    """One row per ``keys`` where several documents give figures for the same thing, chosen
+    **per value**: each value column takes its value from the most reliable source that has one,
+    then the most recently published (later reports restate earlier years). A less reliable row
+    that holds the only value of a column (a share only a press report gives, say) is therefore
+    kept for that column, never dropped because a better row exists for another column.
+
+    ``values`` names the columns chosen independently (default: every column other than the keys
+    and ``source_id``/``locator``/``notes``). ``source_id``, ``locator`` and ``notes`` come from
+    the preferred row (the best row overall). Added columns:
+
+    - ``reliability``: the least reliable of the sources whose values were used, so a row that
+      mixes a primary count with a secondary share reads as ``secondary``;
+    - ``source_ids``: a tuple of every source whose values were used, best first;
+    - ``<column>_source_id`` for each column named in ``values`` (only when ``values`` is given).
+    """
+    rows = rows.reset_index(drop=True)
+    explicit = values is not None
+    if values is None:
+        values = [c for c in rows.columns if c not in keys and c not in PROVENANCE_COLUMNS]
+    sources = data.sources()[["reliability", "published"]].rename(columns={"reliability": "_source_reliability"})
+    ranked = rows.join(sources, on="source_id")
+    ranked["_rank"] = ranked["_source_reliability"].map(RELIABILITY_RANK)
+    ranked = ranked.sort_values([*keys, "_rank", "published"], ascending=[True] * len(keys) + [True, False],
+                                na_position="last", kind="stable")
+    best = ranked.drop_duplicates(keys, keep="first").set_index(keys)
+    result = best[[c for c in rows.columns if c not in keys]].copy()
+    used_sources = pd.DataFrame(index=best.index)
+    for column in values:
+        have = ranked[ranked[column].notna()].drop_duplicates(keys, keep="first").set_index(keys)
+        result[column] = have[column].reindex(best.index)
+        used_sources[column] = have["source_id"].reindex(best.index)
+        if explicit:
+            result[f"{column}_source_id"] = used_sources[column]
+    ranks = ranked.drop_duplicates("source_id").set_index("source_id")["_rank"]
+    worst = used_sources.apply(lambda col: col.map(ranks)).max(axis=1)
+    # A row with no value at all keeps its own source's reliability.
+    worst = worst.fillna(best["_rank"])
+    by_rank = {rank: name for name, rank in RELIABILITY_RANK.items()}
+    result["reliability"] = worst.map(lambda r: by_rank.get(int(r)) if pd.notna(r) else pd.NA)
+
+    def used(row) -> tuple:
+        ids = [s for s in row if isinstance(s, str)]
+        return tuple(sorted(dict.fromkeys(ids), key=lambda s: ranks.get(s, 99)))
+    result["source_ids"] = used_sources.apply(used, axis=1) if len(values) else best["source_id"].map(lambda s: (s,))
+    return result.reset_index()
 
 
 def yearly(measure: str) -> pd.DataFrame:
@@ -35,15 +74,22 @@ def last_comparable_year() -> int:
 
 
 def esp_reports_by_platform() -> pd.DataFrame:
-    """NCMEC's per-ESP report counts with each label's platform and parent company
-    (``parent_company`` is the company id, ``company_name`` its display name)."""
+    """NCMEC's per-ESP report counts with each row's platform and parent company
+    (``parent_company`` is the company id, ``company_name`` its display name). Each row maps by its
+    (``esp_label``, ``line_item``) pair, so a platform's series means the same service in every year."""
     reports = data.load("ncmec_esp_reports")
     mapping = data.load("ncmec_esp_platforms")
     platforms = data.load("platforms")
     companies = data.load("companies").rename(columns={"company_id": "parent_company", "notes": "company_notes"})
-    merged = reports.merge(mapping, on="esp_label", how="left", validate="many_to_one")
+    # The mapping keys on (label, line item): in the 2024-2025 transcription one label carries several
+    # services as line items (Amazon Photos, Xbox, Pornhub, ...), each mapped like its own 2021-2023 row.
+    key = ["esp_label", "line_item"]
+    reports = reports.assign(line_item=reports["line_item"].fillna(""))
+    mapping = mapping.assign(line_item=mapping["line_item"].fillna(""))
+    merged = reports.merge(mapping, on=key, how="left", validate="many_to_one")
+    merged["line_item"] = merged["line_item"].replace("", pd.NA)
     merged = merged.merge(platforms, on="platform_id", how="left", validate="many_to_one")
-    # Validation guarantees every label has a mapping and every platform id exists.
+    # Validation guarantees every (label, line item) has a mapping and every platform id exists.
     return merged.merge(companies, on="parent_company", how="left", validate="many_to_one")
 
 
@@ -73,3 +119,424 @@ def user_base(platform_id: str, metric: str, geography: str = "global") -> pd.Da
     rows = preferred(rows, ["as_of"])
     rows = rows.assign(users=(rows["value"] * rows["unit"].map(UNIT_FACTORS)).round().astype("Int64"))
     return rows[["as_of", "period_label", "users", "estimate", "source_id", "locator", "reliability"]]
+
+
+# --- self-generated chapter ---
+
+def second_half(full_year: int, first_half: int) -> int:
+    """July–December count as the full-year count minus the January–June count (DERIVED).
+    Refuses a first half larger than the year: the two figures then count different things."""
+    if pd.isna(full_year) or pd.isna(first_half):
+        raise ValueError("both the full-year and the first-half count are needed")
+    if first_half > full_year:
+        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
+    return int(full_year) - int(first_half)
+
+
+def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
+    chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
+    return None if chosen.empty else chosen.iloc[0]
+
+
+def half_years(measure: str) -> pd.DataFrame:
+    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
+    full year and by half-year, as published, with July–December derived where both the year
+    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
+    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
+    rows = data.load("ncmec_enticement_sextortion")
+    records = []
+    full = preferred(rows[rows["measure"] == measure], ["year"])
+    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
+    for r in full.itertuples():
+        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+    for r in first.itertuples():
+        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+        whole = full[full["year"] == r.year]
+        if not whole.empty:
+            w = whole.iloc[0]
+            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
+            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
+                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
+                                derived=True, reliability=worst,
+                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return frame
+    frame["count"] = frame["count"].astype("Int64")
+    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
+    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def report_act_test(measure: str = "online_enticement_reports") -> dict:
+    """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
+    comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
+    (July–December 2024) should exceed reports mostly before it (January–June 2024), and the
+    first half of 2024 should not already exceed the whole of 2023.
+
+    Returns the figures and the two comparisons: ``h1_2024_vs_2023`` (January–June 2024 as a
+    multiple of all of 2023), ``h2_vs_h1_2024`` (July–December over January–June 2024),
+    ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
+    (days of January–June 2024 on or after signing)."""
+    timeline = data.load("policy_timeline").set_index("event_id")
+    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
+    series = half_years(measure).set_index("period")
+
+    def count(period):
+        return int(series.loc[period, "count"]) if period in series.index else None
+
+    full_2023, h1_2024, h2_2024, h1_2025 = count("2023"), count("Jan–Jun 2024"), count("Jul–Dec 2024"), count("Jan–Jun 2025")
+    ratio = lambda a, b: a / b if a is not None and b else None  # noqa: E731
+    return {
+        "signed": signed,
+        "days_after_signing_in_h1": (pd.Timestamp(2024, 6, 30) - signed).days + 1,
+        "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
+        "h1_2024_vs_2023": ratio(h1_2024, full_2023),
+        "h2_vs_h1_2024": ratio(h2_2024, h1_2024),
+        "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
+        "series": series.reset_index(),
+    }
+# --- platforms chapter ---
+# Shares, concentration, counts of reporters, reports per user and the audits of the platforms
+# chapter. NCMEC printed every ESP row for 2019-2023 (rows sum to the ESP total); for 2024-2025 the
+# rows are R. Grimm's transcription of the ESPs he tracks (secondary), so a share of the ESP total
+# is exact for a listed ESP, but counts of reporters are not known and concentration measures
+# computed from the listed ESPs are lower bounds.
+
+UNLISTED = "ESPs not listed in the transcription"
+
+
+def esp_totals() -> pd.DataFrame:
+    """The ESP total per year (NCMEC's printed total; for 2024-2025 the transcribed total).
+    Columns: year, esp_total, bundled, reliability, source_id, listed_in_full (every ESP row known)."""
+    totals = yearly("esp_reports").rename(columns={"count": "esp_total"})
+    rows = esp_reports_by_platform().groupby("year")["reports"].sum()
+    totals["listed_in_full"] = totals["year"].map(rows).eq(totals["esp_total"]).fillna(False).astype(bool)
+    return totals[["year", "esp_total", "bundled", "reliability", "source_id", "listed_in_full"]]
+
+
+def _units(rows: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Label each row with the unit it counts for: the platform, or the parent company (an ESP with no
+    parent company recorded counts as a company of its own)."""
+    if level == "platform":
+        return rows.assign(unit_id=rows["platform_id"], unit_name=rows["platform_name"])
+    if level == "company":
+        linked = rows["parent_company"].notna()
+        return rows.assign(unit_id=rows["parent_company"].where(linked, "esp:" + rows["platform_id"]),
+                           unit_name=rows["company_name"].where(linked, rows["platform_name"]))
+    raise ValueError(f"level must be 'platform' or 'company', not {level!r}")
+
+
+def esp_shares(level: str = "platform") -> pd.DataFrame:
+    """Each unit's share (0-1) of the year's ESP total. ``level``: 'platform' (one service, as mapped
+    from NCMEC's rows) or 'company' (parent company; an ESP with no recorded parent is its own).
+
+    Where the rows do not cover the ESP total (2024-2025), one more row per year, ``listed`` false
+    and named :data:`UNLISTED`, holds the remainder, so every year's shares sum to 1.
+    Columns: year, unit_id, unit_name, reports, esp_total, share, listed, combined, bundled, reliability.
+    """
+    rows = _units(esp_reports_by_platform(), level)
+    grouped = (rows.groupby(["year", "unit_id", "unit_name"], as_index=False)
+               .agg(reports=("reports", "sum"), combined=("combined", "any")))
+    totals = esp_totals().set_index("year")
+    grouped = grouped.join(totals[["esp_total", "bundled", "reliability"]], on="year")
+    grouped["listed"] = True
+    listed_sum = grouped.groupby("year")["reports"].sum()
+    remainder = (totals["esp_total"] - listed_sum.reindex(totals.index)).dropna()
+    if (remainder < 0).any():
+        raise ValueError(f"ESP rows exceed the ESP total in {list(remainder[remainder < 0].index)}")
+    extra = pd.DataFrame({"year": remainder.index, "unit_id": pd.NA, "unit_name": UNLISTED,
+                          "reports": remainder.values, "combined": False, "listed": False})
+    extra = extra[extra["reports"] > 0].join(totals[["esp_total", "bundled", "reliability"]], on="year")
+    out = pd.concat([grouped, extra], ignore_index=True)
+    out["reports"] = out["reports"].astype("Int64")
+    out["share"] = (out["reports"] / out["esp_total"]).astype(float)
+    return out.sort_values(["year", "reports"], ascending=[True, False]).reset_index(drop=True)[
+        ["year", "unit_id", "unit_name", "reports", "esp_total", "share", "listed", "combined", "bundled", "reliability"]]
+
+
+def herfindahl(shares) -> float:
+    """Herfindahl-Hirschman index of shares given as fractions of one whole: the sum of squared
+    shares, from 1/n (n equal reporters) to 1 (one reporter). Multiply by 10,000 for the usual scale."""
+    values = pd.Series(shares, dtype=float).dropna()
+    if (values < 0).any() or values.sum() > 1 + 1e-9:
+        raise ValueError("shares must be non-negative fractions of one whole")
+    return float((values ** 2).sum())
+
+
+def concentration(level: str = "company", ks=(1, 5, 10)) -> pd.DataFrame:
+    """Per year: the top-k shares of the ESP total and the Herfindahl index (0-10,000) across units.
+    ``lower_bound`` is true where not every ESP row is known (2024-2025): the true top-k shares and
+    index can only be higher than those computed from the listed ESPs.
+    Columns: year, top_1, top_5, top_10 (per ``ks``), hhi, equivalent_reporters, lower_bound, bundled."""
+    shares = esp_shares(level)
+    listed = shares[shares["listed"]]
+    full = esp_totals().set_index("year")["listed_in_full"]
+    out = []
+    for year, group in listed.groupby("year"):
+        ordered = group["share"].sort_values(ascending=False)
+        row = {"year": int(year)}
+        for k in ks:
+            row[f"top_{k}"] = float(ordered.head(k).sum())
+        hhi = herfindahl(ordered)
+        row.update(hhi=hhi * 10_000, equivalent_reporters=1 / hhi, lower_bound=not bool(full[year]),
+                   bundled=bool(group["bundled"].iloc[0]))
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def reporter_counts() -> pd.DataFrame:
+    """Per year, how many reporters NCMEC listed, each counted as named: ``esp_rows`` (rows NCMEC
+    printed, one per ESP label), ``services`` (distinct platforms after merging spelling variants)
+    and ``companies`` (distinct parent companies, an ESP with no recorded parent counted as its own:
+    an upper bound, since ownership the data do not record would merge some). Counts are missing
+    (<NA>) for years whose list is not known in full (2024-2025)."""
+    rows = esp_reports_by_platform()
+    full = esp_totals().set_index("year")["listed_in_full"]
+    companies = _units(rows, "company")
+    out = pd.DataFrame({
+        "esp_rows": rows.groupby("year").size(),
+        "services": rows.groupby("year")["platform_id"].nunique(),
+        "companies": companies.groupby("year")["unit_id"].nunique(),
+    }).astype("Int64")
+    out.loc[~out.index.map(lambda y: bool(full.get(y, False))), :] = pd.NA
+    return out.rename_axis("year").reset_index()
+
+
+def reports_per_million_users(platforms: list[str], user_platform: str, metric: str,
+                              geography: str = "global") -> pd.DataFrame:
+    """Reports from ``platforms`` (NCMEC rows, summed) per million of ``user_platform``'s users in
+    one named ``metric`` (see :func:`user_base`; another metric is never substituted). A year gets a
+    rate only where a user figure dated in that calendar year exists (the latest in the year) and
+    where no report row combines services beyond ``platforms`` (the 2019-2020 'Facebook*' row is not
+    Facebook alone). Columns: year, reports, users, metric, as_of, period_label, estimate,
+    rate_per_million, bundled, reliability, user_source_id."""
+    users = user_base(user_platform, metric, geography)
+    users = (users.assign(year=users["as_of"].dt.year).sort_values("as_of")
+             .drop_duplicates("year", keep="last").set_index("year"))
+    rows = esp_reports_by_platform()
+    rows = rows[rows["platform_id"].isin(platforms)]
+    counts = rows.groupby("year").agg(reports=("reports", "sum"))
+    totals = esp_totals().set_index("year")
+    out = counts.join(users[["users", "as_of", "period_label", "estimate", "source_id"]], how="inner")
+    out = out.join(totals[["bundled", "reliability"]])
+    out["metric"] = metric
+    out["rate_per_million"] = (out["reports"].astype(float) / out["users"].astype(float) * 1_000_000)
+    return (out.rename(columns={"source_id": "user_source_id"}).rename_axis("year").reset_index()
+            [["year", "reports", "users", "metric", "as_of", "period_label", "estimate", "rate_per_million",
+              "bundled", "reliability", "user_source_id"]])
+
+
+# Which NCMEC platforms each self-disclosure covers, as the discloser describes its scope
+# (platform_transparency notes). Keys are the disclosure's platform_id(s) in platform_transparency.
+DISCLOSURE_SCOPES = {
+    "Amazon (and subsidiaries, incl. Twitch)": {
+        "disclosed": ["amazon"], "measure": "ncmec_reports",
+        "ncmec": ["amazon", "amazon_photos", "amazon_games", "amazon_ai_services", "twitch"]},
+    "Google and YouTube": {
+        "disclosed": ["google", "youtube"], "measure": "ncmec_reports", "ncmec": ["google"]},
+    "Meta: Facebook and Instagram": {
+        "disclosed": ["meta"], "measure": "ncmec_reports", "ncmec": ["facebook", "instagram"]},
+    "Microsoft consumer services (excl. LinkedIn, GitHub)": {
+        "disclosed": ["microsoft"], "measure": "ncmec_reports",
+        "ncmec": ["microsoft", "xbox", "microsoft_other_products", "bing"]},
+    "Pinterest": {"disclosed": ["pinterest"], "measure": "ncmec_reports", "ncmec": ["pinterest"]},
+    "Reddit": {"disclosed": ["reddit"], "measure": "ncmec_reports", "ncmec": ["reddit"]},
+    "Snapchat": {"disclosed": ["snapchat"], "measure": "ncmec_reports", "ncmec": ["snapchat"]},
+    "Twitch": {"disclosed": ["twitch"], "measure": "ncmec_reports", "ncmec": ["twitch"]},
+    "Discord (accounts reported)": {
+        "disclosed": ["discord"], "measure": "accounts_reported_to_ncmec_media", "ncmec": ["discord"]},
+}
+
+
+def self_disclosures_vs_ncmec() -> pd.DataFrame:
+    """Each platform's own published count for a calendar year (summed from its periods only where
+    they cover the whole year, without overlap) beside NCMEC's count for the same services and year.
+    Columns: disclosure, year, disclosed, unit, ncmec_reports, ratio (disclosed / NCMEC), periods,
+    source_ids, ncmec_reliability."""
+    import calendar
+
+    transparency = data.load("platform_transparency")
+    rows = esp_reports_by_platform()
+    totals = esp_totals().set_index("year")
+    out = []
+    for name, scope in DISCLOSURE_SCOPES.items():
+        own = transparency[transparency["platform_id"].isin(scope["disclosed"])
+                           & (transparency["measure"] == scope["measure"])].copy()
+        own = own.assign(year=own["period_start"].dt.year)
+        for year, group in own.groupby("year"):
+            if (group["period_end"].dt.year != year).any():
+                continue
+            per_platform = [g for _, g in group.groupby("platform_id")]
+            if len(per_platform) != len(scope["disclosed"]):
+                continue  # e.g. Google without YouTube in a year: not the same scope
+            covered = all(int(((g["period_end"] - g["period_start"]).dt.days + 1).sum())
+                          == (366 if calendar.isleap(int(year)) else 365)
+                          for g in per_platform)
+            if not covered:
+                continue
+            ncmec = rows[(rows["year"] == year) & rows["platform_id"].isin(scope["ncmec"])]
+            if ncmec.empty:
+                continue
+            disclosed = int(group["value"].sum())
+            reports = int(ncmec["reports"].sum())
+            out.append({"disclosure": name, "year": int(year), "disclosed": disclosed,
+                        "unit": group["unit"].iloc[0], "ncmec_reports": reports,
+                        "ratio": disclosed / reports, "periods": len(group),
+                        "source_ids": list(dict.fromkeys(group["source_id"])),
+                        "ncmec_reliability": totals.loc[year, "reliability"]})
+    return pd.DataFrame(out)
+
+
+def police_vs_ncmec_shares() -> pd.DataFrame:
+    """UK police shares (offences with the platform recorded) beside the same platform's share of
+    NCMEC's ESP reports in the calendar year in which the financial year starts (a financial year
+    April-March has nine of its months in that year). Meta-wide rows compare with Meta's company
+    share. Columns: period, offence, geography, platform_label, platform_id, police_share (0-1),
+    base, base_count, ncmec_year, ncmec_share (0-1), bundled, source_id."""
+    police = data.load("uk_grooming_platform_shares")
+    police = police[police["share_pct"].notna() & police["platform_id"].notna()
+                    & police["period"].str.fullmatch(r"\d{4}/\d{2}")].copy()
+    police["ncmec_year"] = police["period"].str[:4].astype(int)
+    platform_shares = esp_shares("platform").set_index(["year", "unit_id"])["share"]
+    company_shares = esp_shares("company").set_index(["year", "unit_id"])["share"]
+    bundled = esp_totals().set_index("year")["bundled"]
+
+    def ncmec_share(row):
+        year = row.ncmec_year
+        if row.platform_id == "meta":
+            return float(company_shares.get((year, "meta"), float("nan")))
+        # No row of its own (Instagram inside 2019-2020's 'Facebook*'): not published, not zero.
+        return float(platform_shares.get((year, row.platform_id), float("nan")))
+
+    police["ncmec_share"] = [ncmec_share(r) for r in police.itertuples()]
+    police["police_share"] = police["share_pct"].astype(float) / 100
+    police["bundled"] = police["ncmec_year"].map(bundled)
+    police = police[police["ncmec_year"].isin(bundled.index)]
+    return police[["period", "offence", "geography", "platform_label", "platform_id", "police_share", "base",
+                   "base_count", "ncmec_year", "ncmec_share", "bundled", "source_id"]].reset_index(drop=True)
+# --- encryption chapter ---
+# Computations for chapters/encryption.md: Meta's reports by app, EU-27 country sums, a
+# difference-in-differences on log reports with intervals, and the bundling bounds for 2024.
+
+def format_event_date(date, precision: str) -> str:
+    """A date as precise as it is known: day → '7 May 2024', month → 'May 2024', year → '2024'."""
+    date = pd.Timestamp(date)
+    if precision == "day":
+        return f"{date.day} {date:%B %Y}"
+    if precision == "month":
+        return f"{date:%B %Y}"
+    if precision == "year":
+        return f"{date:%Y}"
+    raise ValueError(f"unknown date precision {precision!r}")
+
+
+def period_end(date, precision: str) -> pd.Timestamp:
+    """The last day a date of this precision can stand for (sorts 'November 2021' after 7 Nov 2021)."""
+    date = pd.Timestamp(date)
+    if precision == "day":
+        return date
+    if precision == "month":
+        return date + pd.offsets.MonthEnd(0)
+    if precision == "year":
+        return date + pd.offsets.YearEnd(0)
+    raise ValueError(f"unknown date precision {precision!r}")
+
+
+def timeline_events(categories=None, platforms=None) -> pd.DataFrame:
+    """Policy timeline rows in reading order, each with ``when`` (its date as precise as known) and
+    the source's ``reliability``. Events of month or year precision sort after the dated events of
+    that month or year (an event 'in November 2021' is not placed before 7 November 2021)."""
+    rows = data.load("policy_timeline")
+    if categories is not None:
+        rows = rows[rows["category"].isin(list(categories))]
+    if platforms is not None:
+        rows = rows[rows["platform_id"].isin(list(platforms))]
+    rows = rows.join(data.sources()[["reliability", "publisher"]], on="source_id")
+    rows = rows.assign(
+        when=[format_event_date(d, p) for d, p in zip(rows["date"], rows["date_precision"])],
+        sort_key=[period_end(d, p) for d, p in zip(rows["date"], rows["date_precision"])],
+    )
+    return rows.sort_values(["sort_key", "date"], kind="stable").drop(columns="sort_key").reset_index(drop=True)
+
+
+# The 27 member states of the EU after the UK's withdrawal, by ISO 3166-1 alpha-3 code: an
+# independent list to check the data's eu27 flag against.
+EU27_ISO3 = frozenset({
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
+    "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+})
+
+# European countries outside the EU other than the UK (shown on its own): EFTA, the Western
+# Balkans, the eastern neighbours and the microstates. Russia and Turkey (transcontinental) and
+# the Caucasus are left out of "non-EU Europe" and counted in the rest of the world.
+NON_EU_EUROPE_ISO3 = frozenset({
+    "NOR", "CHE", "ISL", "LIE", "ALB", "BIH", "MNE", "MKD", "SRB", "MDA", "UKR", "BLR", "AND", "MCO",
+    "SMR", "VAT",
+})
+
+
+def country_reports() -> pd.DataFrame:
+    """NCMEC's reports by country, one row per (year, iso3): labels that share a code in a year
+    (spelling variants) are summed; rows without a country code (no country attributed, 'Europe',
+    Kosovo) are dropped. Columns: year, iso3, eu27, reports."""
+    rows = data.load("ncmec_country_reports")
+    rows = rows[rows["iso3"].notna()]
+    out = rows.groupby(["year", "iso3"], as_index=False).agg(reports=("reports", "sum"), eu27=("eu27", "any"))
+    return out[["year", "iso3", "eu27", "reports"]]
+
+
+def eu27_reports(exclude: tuple[str, ...] = ()) -> pd.Series:
+    """Reports attributed to the EU-27 member states per year (index: year), optionally without
+    some member states (``exclude``, ISO3 codes, e.g. ('POL',))."""
+    rows = data.load("ncmec_country_reports")
+    rows = rows[rows["eu27"].fillna(False).astype(bool) & ~rows["iso3"].isin(list(exclude))]
+    return rows.groupby("year")["reports"].sum().astype("int64")
+
+
+def country_group(iso3: str, eu27: bool, *, split_out=("POL",)) -> str:
+    """The comparison group of a country for the EU gap analysis."""
+    if iso3 in split_out and eu27:
+        return f"EU-27: {iso3}"
+    if eu27:
+        return "EU-27 (others)"
+    if iso3 == "GBR":
+        return "UK"
+    if iso3 in NON_EU_EUROPE_ISO3:
+        return "non-EU Europe"
+    return "rest of the world"
+
+
+def group_reports() -> pd.DataFrame:
+    """Reports per year and comparison group (EU-27 without Poland, Poland, UK, non-EU Europe,
+    rest of the world; reports with no country attributed are left out). Columns: year, group,
+    reports."""
+    rows = country_reports()
+    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
+    return rows.groupby(["year", "group"], as_index=False)["reports"].sum()
+
+
+META_PARENT = "meta"
+
+
+def meta_reports_by_app() -> pd.DataFrame:
+    """NCMEC's report counts for Meta's platforms, one row per (year, platform_id), selected by
+    platform after the label mapping (so it stays right whatever the mapping keys on).
+    Columns: year, platform_id, platform_name, reports, bundled (from 2024), reliability."""
+    rows = esp_reports_by_platform()
+    rows = rows[rows["parent_company"] == META_PARENT]
+    sources = data.sources()["reliability"]
+    rows = rows.assign(reliability=rows["source_id"].map(sources))
+    out = rows.groupby(["year", "platform_id", "platform_name"], as_index=False).agg(
+        reports=("reports", "sum"), reliability=("reliability", "max"))
+    bundled = yearly("total_reports").set_index("year")["bundled"]
+    out["bundled"] = out["year"].map(bundled).fillna(False).astype(bool)
+    return out.sort_values(["year", "reports"], ascending=[True, False]).reset_index(drop=True)
+
+
+def meta_total_reports() -> pd.Series:
+    """Reports from all of Meta's platforms per year (index: year): the sum of its apps."""
+    return meta_reports_by_app().groupby("year")["reports"].sum().astype("int64")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -110,6 +111,8 @@ class BookFigure:
     source: str
     note: str = ""
     data_file: str = ""
+    data_csv: str = ""
+    data_name: str = ""
     narrow_svg: bytes = b""
 
     def to_html(self) -> str:
@@ -130,9 +133,16 @@ class BookFigure:
         ]
         if self.note:
             parts.append(f' <span class="book-figure-note">{html.escape(self.note)}</span>')
+        downloads = []
+        if self.data_csv:
+            href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(self.data_csv.encode("utf-8")).decode("ascii")
+            downloads.append(f'<a href="{href}" download="{html.escape(self.data_name)}">'
+                             "this figure's numbers (CSV)</a>")
         if self.data_file:
             name = html.escape(self.data_file)
-            parts.append(f' <span class="book-figure-data">Data: <a href="../data/{name}">{name}</a>.</span>')
+            downloads.append(f'the whole dataset, <a href="../data/{name}">{name}</a>')
+        if downloads:
+            parts.append(f' <span class="book-figure-data">Data: {" and ".join(downloads)}.</span>')
         parts += ["</figcaption>", "</figure>"]
         return "".join(parts)
 
@@ -169,14 +179,31 @@ NARROW_MAX_HEIGHT_IN = 5.0
 NARROW_MIN_FONT_PT = 9.5  # at scale 0.88 that is 11 CSS px, above the 10 px floor the tests hold
 
 
-def narrow_drawing(fig) -> bytes:
-    """Redraw ``fig`` for a phone and return the SVG: 3.9 in wide, every label at least 9.5 pt,
-    laid out again (constrained layout), long axis labels wrapped, crowded tick labels thinned.
+# The caption under a figure on a phone: 0.8rem (12.8 px) type, 1.4 line height, about 42
+# characters a line (measured, with word wrap) in the ~340 px the card leaves. A phone chart is drawn at least as tall as its
+# caption will be, so the caption never outgrows the chart it explains.
+CAPTION_CHARS_PER_LINE = 42
+CAPTION_LINE_PX = 18
+PHONE_CHART_WIDTH_PX = 340
+
+
+def narrow_height_in(height_in: float, caption_chars: int = 0) -> float:
+    """The phone drawing's height: the desktop height, raised to fit the caption, within limits."""
+    caption_px = math.ceil(caption_chars / CAPTION_CHARS_PER_LINE) * CAPTION_LINE_PX * 1.1
+    # the drawing (NARROW_WIDTH_IN wide, 96 px an inch) is scaled to the phone's chart width
+    needed_in = caption_px / (96 * PHONE_CHART_WIDTH_PX / (NARROW_WIDTH_IN * 96))
+    return min(max(height_in, needed_in, NARROW_MIN_HEIGHT_IN), NARROW_MAX_HEIGHT_IN)
+
+
+def narrow_drawing(fig, caption_chars: int = 0) -> bytes:
+    """Redraw ``fig`` for a phone and return the SVG: 3.9 in wide, at least as tall as a caption
+    of ``caption_chars`` characters, every label at least 9.5 pt, laid out again (constrained
+    layout), long axis labels wrapped, a legend moved below, crowded tick labels thinned.
 
     Changes ``fig`` (call it after the desktop drawing is saved).
     """
     width, height = fig.get_size_inches()
-    fig.set_size_inches(NARROW_WIDTH_IN, min(max(height, NARROW_MIN_HEIGHT_IN), NARROW_MAX_HEIGHT_IN))
+    fig.set_size_inches(NARROW_WIDTH_IN, narrow_height_in(height, caption_chars))
     try:
         fig.set_layout_engine("constrained")
     except RuntimeError:  # a layout the figure cannot switch from (e.g. with a colorbar): keep it
@@ -256,13 +283,22 @@ def _require_text(name: str, value: str, minimum: int) -> str:
     return text
 
 
+def figure_data_name(title: str) -> str:
+    """The download name of a figure's numbers: its title's words without figures, so the name
+    stays the same when a new year of data changes the numbers in the title."""
+    words = re.sub(r"[^a-z]+", "-", title.lower()).strip("-").split("-")
+    return "-".join(w for w in words if w)[:60].rstrip("-") + ".csv"
+
+
 def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
-                data_file: str = "") -> BookFigure:
+                data_file: str = "", data=None) -> BookFigure:
     """Render ``fig`` for the page and close it.
 
     ``title`` states the finding ("Reports from Meta's apps fell after ..."), ``alt`` describes
     what the figure shows for a reader who cannot see it (its trend and extremes, not its label),
-    ``source`` names the publisher and document. A figure without them is refused.
+    ``source`` names the publisher and document. A figure without them is refused. ``data`` is a
+    DataFrame of the numbers the figure plots, offered under it as a CSV download (as Our World in
+    Data does for every chart); ``data_file`` names the whole dataset in ``data/``.
     """
     title = _require_text("a title stating the finding", title, 10)
     alt = _require_text("alt text", alt, 20)
@@ -272,6 +308,12 @@ def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
     if fig.get_facecolor()[3] < 1:
         raise FigureTextError("figure background must be opaque to stay readable in dark mode")
     desktop = _save_svg(fig)
-    narrow = narrow_drawing(fig) if fig.get_size_inches()[0] > NARROW_WIDTH_IN * 1.1 else b""
+    caption_chars = len(source) + len(note) + (40 if data is not None else 0) + (30 + len(data_file) if data_file else 0)
+    narrow = narrow_drawing(fig, caption_chars) if fig.get_size_inches()[0] > NARROW_WIDTH_IN * 1.1 else b""
     plt.close(fig)
-    return BookFigure(desktop, title, alt, source, note, data_file, narrow)
+    csv = ""
+    if data is not None:
+        if len(data) == 0:
+            raise FigureTextError("a figure's data must hold the numbers it plots; got an empty table")
+        csv = data.to_csv(index=False, lineterminator="\n")
+    return BookFigure(desktop, title, alt, source, note, data_file, csv, figure_data_name(title), narrow)
