@@ -85,6 +85,7 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
+    from .pages import finish as finish_pages; finish_pages(html)  # reader-facing fixes: csam_reporting/pages.py
     offenders = external_assets(html)
     if offenders:
         for page, url in offenders:
