@@ -102,6 +102,8 @@ class BookFigure:
     source: str
     note: str = ""
     data_file: str = ""
+    data_csv: str = ""
+    data_name: str = ""
 
     def to_html(self) -> str:
         src = "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
@@ -115,9 +117,16 @@ class BookFigure:
         ]
         if self.note:
             parts.append(f' <span class="book-figure-note">{html.escape(self.note)}</span>')
+        downloads = []
+        if self.data_csv:
+            href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(self.data_csv.encode("utf-8")).decode("ascii")
+            downloads.append(f'<a href="{href}" download="{html.escape(self.data_name)}">'
+                             "this figure's numbers (CSV)</a>")
         if self.data_file:
             name = html.escape(self.data_file)
-            parts.append(f' <span class="book-figure-data">Data: <a href="../data/{name}">{name}</a>.</span>')
+            downloads.append(f'the whole dataset, <a href="../data/{name}">{name}</a>')
+        if downloads:
+            parts.append(f' <span class="book-figure-data">Data: {" and ".join(downloads)}.</span>')
         parts += ["</figcaption>", "</figure>"]
         return "".join(parts)
 
@@ -135,13 +144,22 @@ def _require_text(name: str, value: str, minimum: int) -> str:
     return text
 
 
+def figure_data_name(title: str) -> str:
+    """The download name of a figure's numbers: its title's words without figures, so the name
+    stays the same when a new year of data changes the numbers in the title."""
+    words = re.sub(r"[^a-z]+", "-", title.lower()).strip("-").split("-")
+    return "-".join(w for w in words if w)[:60].rstrip("-") + ".csv"
+
+
 def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
-                data_file: str = "") -> BookFigure:
+                data_file: str = "", data=None) -> BookFigure:
     """Render ``fig`` for the page and close it.
 
     ``title`` states the finding ("Reports from Meta's apps fell after ..."), ``alt`` describes
     what the figure shows for a reader who cannot see it (its trend and extremes, not its label),
-    ``source`` names the publisher and document. A figure without them is refused.
+    ``source`` names the publisher and document. A figure without them is refused. ``data`` is a
+    DataFrame of the numbers the figure plots, offered under it as a CSV download (as Our World in
+    Data does for every chart); ``data_file`` names the whole dataset in ``data/``.
     """
     title = _require_text("a title stating the finding", title, 10)
     alt = _require_text("alt text", alt, 20)
@@ -153,4 +171,9 @@ def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    return BookFigure(buffer.getvalue(), title, alt, source, note, data_file)
+    csv = ""
+    if data is not None:
+        if len(data) == 0:
+            raise FigureTextError("a figure's data must hold the numbers it plots; got an empty table")
+        csv = data.to_csv(index=False, lineterminator="\n")
+    return BookFigure(buffer.getvalue(), title, alt, source, note, data_file, csv, figure_data_name(title))
