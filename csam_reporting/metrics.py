@@ -805,3 +805,44 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
             "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
         })
     return pd.DataFrame(rows)
+
+
+def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
+    """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
+    (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
+    two years and no combined row in either. A platform absent in ``start`` (a new line item) counts
+    as rising from zero and ranks first; one absent in ``end`` as falling to zero, except in a year
+    whose list is partial (2024-2025), where an absent platform is left out. Returns
+    {'risers': [...], 'fallers': [...]} of platform ids, largest change first."""
+    rows = esp_reports_by_platform()
+    rows = rows[rows["year"].isin([start, end])]
+    combined = set(rows.loc[rows["combined"].fillna(False), "platform_id"])
+    wide = rows.pivot_table(index="platform_id", columns="year", values="reports", aggfunc="sum")
+    wide = wide.reindex(columns=[start, end]).fillna(0).astype(float)
+    wide = wide[(wide.max(axis=1) >= min_reports) & ~wide.index.isin(combined)]
+    full = esp_totals().set_index("year")["listed_in_full"]
+    for year in (start, end):
+        if not bool(full.get(year, False)):
+            # A partial list (the 2024-2025 transcription): absence there is "not listed", not zero.
+            wide = wide[wide[year] > 0]
+    ratio = (wide[end] + 1) / (wide[start] + 1)  # +1: a zero count still ranks, by its size
+    order = ratio.sort_values(ascending=False, kind="stable")
+    return {"risers": list(order.index[:n]), "fallers": list(order.index[::-1][:n])}
+
+
+def reporting_services() -> pd.DataFrame:
+    """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
+    whether the row combines services, and its yearly report counts (one column per year; missing
+    where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
+    rows = esp_reports_by_platform()
+    key = ["esp_label", "line_item"]
+    rows = rows.assign(line_item=rows["line_item"].fillna(""))
+    wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
+    wide.columns = [int(c) for c in wide.columns]
+    info = (rows.drop_duplicates(key).set_index(key)
+            [["platform_name", "company_name", "combined"]])
+    out = info.join(wide.astype("Int64")).reset_index()
+    out["line_item"] = out["line_item"].replace("", pd.NA)
+    out["combined"] = out["combined"].fillna(False).astype(bool)
+    return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
+                           ).reset_index(drop=True)
