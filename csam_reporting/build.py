@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from .data import data_fingerprint
+from .pages import finish as finish_pages
 from .execute import prefill_cache, report_failures
 from .firstpaint import optimise_site
 from .selfcontained import external_assets
@@ -116,6 +117,7 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
+    finish_pages(html)  # reader-facing fixes (csam_reporting/pages.py): descriptions, one viewport tag
     optimise_site(html)  # lighter heads: no search index outside search.html, no blocking scripts
     offenders = external_assets(html)
     if offenders:

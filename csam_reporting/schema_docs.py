@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from . import data
+from .tables import source_anchor
 
 
 def _package() -> dict:
@@ -49,11 +50,13 @@ def _code(text) -> str:
     return f"<code>{_e(text)}</code>"
 
 
-def _table(css_class: str, widths: list[int], header: list[str], rows: list[list[str]]) -> str:
+def _table(css_class: str, widths: list[int], header: list[str], rows: list[list[str]],
+           row_ids: list[str] | None = None) -> str:
     """An HTML table whose cells are already escaped; column widths in percent."""
     columns = "".join(f'<col style="width:{w}%">' for w in widths)
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    ids = [f' id="{_e(i)}"' for i in row_ids] if row_ids else [""] * len(rows)
+    body = "".join(f"<tr{i}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for i, row in zip(ids, rows))
     return (f'<table class="table {css_class}"><colgroup>{columns}</colgroup>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
@@ -86,7 +89,8 @@ def sources_html() -> str:
         published = row.published if isinstance(row.published, str) else "not known"
         rows.append([_code(row.source_id), _e(row.publisher), title, _e(published), _e(row.reliability)])
     return _table("sources-list", [20, 20, 40, 10, 10],
-                  ["id", "publisher", "title", "published", "reliability"], rows)
+                  ["id", "publisher", "title", "published", "reliability"], rows,
+                  row_ids=[source_anchor(s) for s in table["source_id"]])
 
 
 def coverage() -> pd.DataFrame:

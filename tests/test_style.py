@@ -55,3 +55,23 @@ def test_style_is_opaque_and_colour_blind_safe():
     assert [c.upper() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == \
         [c.upper() for c in style.PALETTE]
     assert set(style.PALETTE) <= set(style.OKABE_ITO.values())
+
+
+def test_figure_offers_its_own_numbers_as_csv_named_without_figures():
+    import base64
+    import re
+
+    import pandas as pd
+    numbers = pd.DataFrame({"year": [2019, 2020, 2021], "reports": [1, 2, 3]})
+    html = style.show_figure(_figure(), **GOOD, data=numbers, data_file="cybertipline_reports_yearly.csv").to_html()
+    match = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', html)
+    assert match, "the figure's numbers are offered as a download"
+    assert base64.b64decode(match.group(1)).decode().splitlines() == ["year,reports", "2019,1", "2020,2", "2021,3"]
+    assert match.group(2) == "reports-rose-every-year-from-to.csv"
+    assert 'href="../data/cybertipline_reports_yearly.csv"' in html
+
+
+def test_figure_with_empty_numbers_is_refused():
+    import pandas as pd
+    with pytest.raises(style.FigureTextError):
+        style.show_figure(_figure(), **GOOD, data=pd.DataFrame({"year": []}))
