@@ -8,7 +8,7 @@ the machine's load falls on every variant alike) and reported as the median:
 * **clean build**: ``python -m csam_reporting.build --force`` (chapters executed in parallel
   into the cache before Sphinx runs);
 * **serial clean build**: the same with ``--serial`` (Jupyter Book executes one notebook after
-  another: how the book was built before the parallel pre-fill);
+  another: how the book was built before the parallel pre-fill), ``--serial-runs`` times (1);
 * **import-only floor**: a book with the same chapters reduced to their import lines, built with
   ``--serial``: the least a serial build of these notebooks can cost;
 * **no-change rebuild** and **one-chapter edit** (a hidden cell appended to one chapter), with
@@ -52,7 +52,7 @@ from conftest import copy_book  # noqa: E402
 LIGHTHOUSE = ROOT / "benchmarks" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE_PAGES = ["chapters/encryption.html", "chapters/platforms.html", "chapters/appendix-sources.html"]
-EDITED_CHAPTER = "chapters/platforms.md"
+EDITED_CHAPTER = "chapters/intro.md"
 TARGETS = {
     "clean_build": "below the serial import-only floor",
     "one_chapter_edit": "re-executes only the edited chapter",
@@ -111,7 +111,7 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 2)
 
 
-def measure_builds(tmp: Path, runs: int) -> tuple[dict, Path]:
+def measure_builds(tmp: Path, runs: int, serial_runs: int) -> tuple[dict, Path]:
     book = copy_book(tmp / "book")
     serial_book = copy_book(tmp / "serial")
     floor = floor_book(tmp / "floor")
@@ -122,8 +122,9 @@ def measure_builds(tmp: Path, runs: int) -> tuple[dict, Path]:
         samples["no_change"].append(timed_build(book))
         edit_chapter(book, run)
         samples["edit"].append(timed_build(book))
-        samples["serial"].append(timed_build(serial_book, "--force", "--serial"))
-        print(f"run {run + 1}/{runs}: " + ", ".join(f"{k} {v[-1]['seconds']} s" for k, v in samples.items()),
+        if run < serial_runs:
+            samples["serial"].append(timed_build(serial_book, "--force", "--serial"))
+        print(f"run {run + 1}/{runs}: " + ", ".join(f"{k} {v[-1]['seconds']} s" for k, v in samples.items() if v),
               flush=True)
     # The site measured below comes from a clean build of the unedited book.
     shutil.rmtree(book)
@@ -268,18 +269,84 @@ def measure_lighthouse(site: Path, tmp: Path, runs: int, pages: list[str]) -> di
     return results
 
 
+# --- the README's table --------------------------------------------------------------------------
+
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def readme_section(results: dict) -> str:
+    """The benchmark table for the README, from ``results`` (written between the markers)."""
+    def secs(key: str) -> str:
+        return f"{results[key]:.1f} s"
+
+    machine = results["machine"]
+    lighthouse = results.get("lighthouse", {})
+    floor = results["import_only_floor_seconds"]
+    clean = results["clean_build_seconds"]
+    edit_ok = results["executed_in_one_chapter_edit"] == [results["edited_chapter"]]
+    rows = [
+        ("clean build (parallel, warm kernels)", secs("clean_build_seconds"),
+         f"below the serial import-only floor ({floor:.1f} s)", "met" if clean < floor else "not met"),
+        ("serial clean build (Jupyter Book executing, the old way)", secs("serial_clean_build_seconds"), "—", "—"),
+        ("import-only floor (serial)", secs("import_only_floor_seconds"), "—", "—"),
+        ("no-change rebuild", secs("no_change_rebuild_seconds"), "executes nothing",
+         "met" if not results["executed_in_no_change_rebuild"] else "not met"),
+        (f"one-chapter edit ({results['edited_chapter']})", secs("one_chapter_edit_seconds"),
+         "re-executes only that chapter", "met" if edit_ok else "not met"),
+    ]
+    for page, presets in lighthouse.items():
+        mobile, desktop = presets.get("mobile", {}), presets.get("desktop", {})
+        rows.append((f"Lighthouse mobile, {page}",
+                     f"{mobile.get('performance')} (LCP {mobile.get('lcp_ms', 0) / 1000:.1f} s, "
+                     f"{mobile.get('transfer_bytes', 0) / 1000:.0f} kB)",
+                     ">= 95", "met" if (mobile.get("performance") or 0) >= 95 else "not met"))
+        rows.append((f"Lighthouse desktop, {page}", f"{desktop.get('performance')}", "—", "—"))
+    lines = [README_START, "",
+             f"Latest `make bench` ({results['measured_at']}, commit {results.get('commit', '?')}, "
+             f"{results['runs']} runs each, median; "
+             f"serial build {results['serial_runs']} run), on {machine['cpus']} cores shared with other "
+             f"builds (load average {machine['load_average_before'][0]} before, "
+             f"{machine['load_average_after'][0]} after): the timings are noisy.", "",
+             "| measure | latest | target | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    heaviest = max(results["page_weight_bytes"].items(), key=lambda item: item[1]["gzip"])
+    lines += ["", f"Heaviest page (gzip, HTML with its scripts, styles and images): `{heaviest[0]}`, "
+              f"{heaviest[1]['gzip'] / 1000:.0f} kB. Per-notebook seconds, build phases and every page's "
+              "weight are in `benchmarks/results.json`.", "", README_END]
+    return "\n".join(lines)
+
+
+def update_readme(results: dict) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START in text and README_END in text:
+        before, rest = text.split(README_START, 1)
+        after = rest.split(README_END, 1)[1]
+        readme.write_text(before + readme_section(results) + after, encoding="utf-8")
+
+
 # --- main ---------------------------------------------------------------------------------------
+
+def _commit() -> str:
+    """The commit measured: $BENCH_COMMIT (for a copy of the tree), else git's HEAD."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (the median is kept)")
+    parser.add_argument("--serial-runs", type=int, default=1,
+                        help="runs of the serial clean build (the 'before' figure; the slowest to measure)")
     parser.add_argument("--skip-lighthouse", action="store_true")
     parser.add_argument("--pages", nargs="*", default=LIGHTHOUSE_PAGES, help="pages for Lighthouse")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        builds, book = measure_builds(tmp, args.runs)
+        builds, book = measure_builds(tmp, args.runs, args.serial_runs)
         site = book / "_build" / "html"
         files = [p for p in site.rglob("*") if p.is_file()]
         pages = sorted(site.rglob("*.html"))
@@ -289,12 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         heaviest = sorted(files, key=lambda p: p.stat().st_size, reverse=True)[:10]
         results = {
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "commit": _commit(),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                         "platform": platform.platform(),
                         "load_average_before": [round(v, 2) for v in load_before],
                         "load_average_after": [round(v, 2) for v in os.getloadavg()],
                         "note": "a shared machine: other builds ran at the same time, so timings are noisy"},
             "runs": args.runs,
+            "serial_runs": args.serial_runs,
             "targets": TARGETS,
             **builds,
             "site_bytes": sum(p.stat().st_size for p in files),
@@ -306,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     out = ROOT / "benchmarks" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
+    update_readme(results)
     print(f"clean build {results['clean_build_seconds']} s (serial {results['serial_clean_build_seconds']} s, "
           f"import-only floor {results['import_only_floor_seconds']} s), no-change rebuild "
           f"{results['no_change_rebuild_seconds']} s, one-chapter edit {results['one_chapter_edit_seconds']} s "

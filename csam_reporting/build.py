@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .data import data_fingerprint
 from .pages import finish as finish_pages
-from .execute import prefill_cache, report_failures
+from .execute import prefill_cache, report_failures, write_executed_notebooks
 from .firstpaint import optimise_site
 from .selfcontained import external_assets
 from .validate import validate
@@ -117,6 +117,7 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
+    write_executed_notebooks(book, cache, build_dir / "jupyter_execute")  # the .ipynb downloads keep their outputs
     finish_pages(html)  # reader-facing fixes (csam_reporting/pages.py): descriptions, one viewport tag
     optimise_site(html)  # lighter heads: no search index outside search.html, no blocking scripts
     offenders = external_assets(html)

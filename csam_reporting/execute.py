@@ -3,7 +3,7 @@
 Jupyter Book 1 runs notebooks one after another while Sphinx reads them (jupyter-book #1735).
 :func:`prefill_cache` adds every MyST notebook of the table of contents to the jupyter-cache
 project in ``_build/.jupyter_cache`` and runs those whose code the cache has not seen with
-jupyter-cache's parallel executor (one process per core). Sphinx then finds every chapter cached
+jupyter-cache's parallel execution worker (one process per core, longest notebook first). Sphinx then finds every chapter cached
 and executes nothing. The cache stays the judge of what is stale (it keys on code cells and the
 kernel), so a one-chapter edit re-executes that chapter only; the build's fingerprint of data/
 and the package clears the cache before this runs when either changed.
@@ -12,6 +12,7 @@ A notebook that raises is reported with its traceback and fails the build before
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -104,7 +105,6 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     modules (:mod:`csam_reporting.warmkernel`); each chapter still runs in a fresh process.
     """
     from jupyter_cache import get_cache
-    from jupyter_cache.executors import load_executor
 
     settings = execution_settings(book)
     notebooks = book_notebooks(book)
@@ -120,14 +120,13 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     if not stale:
         return result
 
-    logger = logging.getLogger("csam_reporting.execute")
     names = ", ".join(str(Path(uri).relative_to(book)) for uri in stale)
     print(f"executing {len(stale)} of {len(notebooks)} notebook(s) on {os.cpu_count()} core(s): {names}",
           flush=True)
-    executor = load_executor("local-parallel", cache, logger=logger)
+    expected = _previous_seconds(book, cache_dir)
     with _environment(environment or {}), (WarmKernels() if warm else nullcontext()):
-        run = executor.run_and_cache(filter_uris=stale, timeout=settings["timeout"],
-                                     allow_errors=settings["allow_errors"])
+        run = _run_longest_first(cache, stale, expected, timeout=settings["timeout"],
+                                 allow_errors=settings["allow_errors"])
 
     for uri in run.succeeded:
         record = cache.get_cached_project_nb(uri)
@@ -142,6 +141,87 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
         if relative not in result.executed and relative not in result.failed:
             result.failed[relative] = "the parallel executor did not cache this notebook"
     return result
+
+
+def write_executed_notebooks(book: Path, cache_dir: Path, output_dir: Path) -> list[str]:
+    """Give each chapter's ``jupyter_execute/<page>.ipynb`` the outputs the page shows.
+
+    myst-nb writes that file from the notebook it read; when the outputs come from the execution
+    cache it merges them into a copy, so the file it writes has none (it has them only when
+    myst-nb executed the notebook itself). With every chapter pre-executed into the cache, that is
+    every build: write the notebook with its cached outputs merged in, as myst-nb's own execution
+    would have left it. Returns the pages rewritten.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
+    if not cache_dir.is_dir() or not output_dir.is_dir():
+        return []
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8")) or {}
+    extensions = (config.get("parse", {}) or {}).get("myst_enable_extensions", []) or []
+    md_config = MdParserConfig(enable_extensions=set(extensions))
+    cache = get_cache(str(cache_dir))
+    rewritten = []
+    for path in book_notebooks(book):
+        target = output_dir / path.relative_to(book).with_suffix(".ipynb")
+        if not target.is_file():
+            continue
+        notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), config=md_config,
+                                               add_source_map=True, path=path)
+        try:
+            _, merged = cache.merge_match_into_notebook(notebook)
+        except KeyError:
+            continue  # not cached: myst-nb executed it and wrote its outputs itself
+        text = nbformat.writes(merged)
+        if target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            rewritten.append(str(path.relative_to(book)))
+    return rewritten
+
+
+def _previous_seconds(book: Path, cache_dir: Path) -> dict[str, float]:
+    """How long each notebook took last time (the build's execution record), else its size as a guess."""
+    seconds: dict[str, float] = {}
+    record = cache_dir.parent / ".executed.json"
+    try:
+        previous = json.loads(record.read_text())
+        for name, value in {**previous.get("sphinx", {}), **previous.get("parallel", {})}.items():
+            seconds[str((book / name).absolute())] = float(value)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return seconds
+
+
+def _run_longest_first(cache, uris: list[str], expected: dict[str, float], *, timeout, allow_errors):
+    """jupyter-cache's parallel execution worker, one notebook at a time per core, longest first.
+
+    jupyter-cache's own executor maps the notebooks onto the pool in table-of-contents order and in
+    chunks, so one long chapter can share a worker with others while the other core idles. Here the
+    notebooks go one by one, those expected to take longest (last build's time; else the largest
+    source) first.
+    """
+    import multiprocessing
+
+    from jupyter_cache.cache.db import NbProjectRecord
+    from jupyter_cache.executors.base import ExecutorRunResult
+    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
+
+    records = {record.uri: record for record in cache.list_project_records(filter_uris=uris)}
+    NbProjectRecord.remove_tracebacks([record.pk for record in records.values()], cache.db)
+
+    def cost(uri: str) -> tuple[float, float]:
+        return (expected.get(uri, float("inf")), Path(uri).stat().st_size)
+
+    jobs = [ProcessData(records[uri].pk, uri, cache, timeout, allow_errors)
+            for uri in sorted(uris, key=cost, reverse=True)]
+    multiprocessing.log_to_stderr(logging.ERROR)  # a worker's own failure (not a cell's) is shown
+    with multiprocessing.Pool(max(1, min(os.cpu_count() or 1, len(jobs)))) as pool:
+        results = list(pool.imap_unordered(ExecutionWorkerLocalMProc(), jobs, chunksize=1))
+    return ExecutorRunResult(succeeded=[uri for code, uri in results if code == 0],
+                             excepted=[uri for code, uri in results if code == 1],
+                             errored=[uri for code, uri in results if code == 2])
 
 
 def report_failures(result: Prefill, stream=sys.stderr) -> None:

@@ -76,3 +76,15 @@ def test_a_warm_kernel_gives_the_outputs_of_a_cold_one(tmp_path):
         os.environ.pop("CSAM_TEST_MARK")
     assert first == cold and second == cold  # the second kernel does not see the first's rcParams
     assert "cwd here marked" in cold[0][0]["text"]
+
+
+@pytest.mark.build
+def test_executed_notebooks_offered_for_download_keep_their_outputs(built_book):
+    """myst-nb writes an output-less .ipynb when the outputs come from the cache (every chapter,
+    once the pre-fill has run); the build merges the cached outputs back in."""
+    site = built_book / "_build" / "html" / "_sources"
+    for entry in toc_files():
+        notebook = json.loads((site / f"{entry}.ipynb").read_text(encoding="utf-8"))
+        code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        assert code and all(cell["execution_count"] for cell in code), f"{entry}: a cell was not executed"
+        assert any(cell["outputs"] for cell in code), f"{entry}: no outputs in the executed notebook"
