@@ -3,8 +3,9 @@
 Jupyter Book 1 runs notebooks one after another while Sphinx reads them (jupyter-book #1735).
 :func:`prefill_cache` adds every MyST notebook of the table of contents to the jupyter-cache
 project in ``_build/.jupyter_cache`` and runs those whose code the cache has not seen with
-jupyter-cache's parallel execution worker (one process per core, longest notebook first). Sphinx then finds every chapter cached
-and executes nothing. The cache stays the judge of what is stale (it keys on code cells and the
+jupyter-cache's parallel execution worker (one process per core, longest notebook first), in
+kernels forked from a warm interpreter (:mod:`csam_reporting.warmkernel`). Sphinx then finds every
+chapter cached and executes nothing. The cache stays the judge of what is stale (it keys on code cells and the
 kernel), so a one-chapter edit re-executes that chapter only; the build's fingerprint of data/
 and the package clears the cache before this runs when either changed.
 
