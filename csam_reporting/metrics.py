@@ -319,3 +319,22 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
             "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
         })
     return pd.DataFrame(rows)
+
+
+def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: str = "treated",
+                      **kwargs) -> pd.Series:
+    """:func:`did_log` recomputed with each unit of one group left out in turn (``drop_from`` is
+    'treated' or 'control'), to see whether one country drives the estimate. Index: the unit left
+    out; values: the estimate without it."""
+    unit = kwargs.get("unit", "iso3")
+    treated = set(treated)
+    control = (set(panel[unit]) - treated) if control is None else set(control)
+    group = treated if drop_from == "treated" else control
+    if len(group) < 2:
+        raise ValueError("leaving one out needs at least two units in the group")
+    out = {}
+    for left_out in sorted(group):
+        t = treated - {left_out} if drop_from == "treated" else treated
+        c = control - {left_out} if drop_from == "control" else control
+        out[left_out] = did_log(panel, treated=t, control=c, **kwargs)
+    return pd.Series(out, name="estimate")
