@@ -686,6 +686,10 @@ def shares_by_sex() -> pd.DataFrame:
             "self-generated webpages", [r.source_id])
     frame = pd.DataFrame.from_records(records)
     return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
+
+
+# --- encryption chapter (continued): the EU gap's difference-in-differences, bundling bounds ---
+
 def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
     """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
     reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
@@ -846,3 +850,24 @@ def reporting_services() -> pd.DataFrame:
     out["combined"] = out["combined"].fillna(False).astype(bool)
     return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
                            ).reset_index(drop=True)
+
+
+# --- encryption chapter (continued) ---
+
+def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: str = "treated",
+                      **kwargs) -> pd.Series:
+    """:func:`did_log` recomputed with each unit of one group left out in turn (``drop_from`` is
+    'treated' or 'control'), to see whether one country drives the estimate. Index: the unit left
+    out; values: the estimate without it."""
+    unit = kwargs.get("unit", "iso3")
+    treated = set(treated)
+    control = (set(panel[unit]) - treated) if control is None else set(control)
+    group = treated if drop_from == "treated" else control
+    if len(group) < 2:
+        raise ValueError("leaving one out needs at least two units in the group")
+    out = {}
+    for left_out in sorted(group):
+        t = treated - {left_out} if drop_from == "treated" else treated
+        c = control - {left_out} if drop_from == "control" else control
+        out[left_out] = did_log(panel, treated=t, control=c, **kwargs)
+    return pd.Series(out, name="estimate")
