@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -78,6 +80,44 @@ def _file_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
     return problems
 
 
+# A host whose first label names a pre-production environment (uat.iwf.org.uk, staging.example.org,
+# dev2.example.com) serves drafts that may differ from what the publisher released, or vanish.
+STAGING_HOST = re.compile(r"^(uat|staging|stage|preprod|pre-prod|dev|qa|test|sandbox)\d*$", re.IGNORECASE)
+
+
+def staging_host(url: str) -> bool:
+    """True if ``url`` points at a staging or test host rather than the publisher's public site."""
+    host = urlsplit(url).hostname or ""
+    labels = host.split(".")
+    return len(labels) > 2 and bool(STAGING_HOST.match(labels[0]))
+
+
+def _source_url_problems(data_dir: Path, descriptor: dict) -> list[Problem]:
+    """Sources must be cited at the publisher's public address, never a staging host."""
+    problems = []
+    for resource in descriptor.get("resources", []):
+        if resource.get("name") != "sources":
+            continue
+        path = data_dir / resource["path"]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by _file_problems
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        if "url" not in header:
+            continue
+        index = header.index("url")
+        line = reader.line_num + 1
+        for row in reader:
+            if len(row) > index and row[index] and staging_host(row[index]):
+                problems.append(Problem(resource["path"], line, "url", "staging-host",
+                                        f"value {row[index]!r}: a staging or test host, not the publisher's "
+                                        "public site; cite the public address (or leave the URL empty and say why in notes)"))
+            line = reader.line_num + 1
+    return problems
+
+
 def validate(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
     """Return every problem in the data package at ``data_dir`` (empty list if it is valid)."""
     from frictionless import Package, system
@@ -91,6 +131,7 @@ def validate(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
 
     problems = _file_problems(data_dir, descriptor)
     broken = {p.file for p in problems}
+    problems += _source_url_problems(data_dir, descriptor)
     if problems:
         # Frictionless cannot say more about a file it cannot read; validate the rest.
         descriptor = dict(descriptor)
