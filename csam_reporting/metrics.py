@@ -811,6 +811,8 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
     return pd.DataFrame(rows)
 
 
+# --- platforms chapter (continued): movers and the lookup of every reporting service ---
+
 def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
     """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
     (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
