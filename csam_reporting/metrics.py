@@ -685,3 +685,41 @@ def shares_by_sex() -> pd.DataFrame:
             "self-generated webpages", [r.source_id])
     frame = pd.DataFrame.from_records(records)
     return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
+
+
+def period_start(period: str) -> pd.Timestamp:
+    """Start of a police period: '2017/18' and '2017/18-2019/20' start on 1 April 2017;
+    '2013-01/2013-12' starts on 1 January 2013."""
+    first = period.split("/")[0] if "-" in period.split("/")[0] else period[:4]
+    if "-" in first:
+        return pd.Timestamp(first + "-01")
+    return pd.Timestamp(int(first), 4, 1)
+
+
+def police_annual(offence: str) -> pd.DataFrame:
+    """One offence's UK police counts for whole years only (financial years, or calendar years
+    from the 2016 FOI exercise), in time order, with:
+
+    - ``area``: 'England and Wales', 'UK', 'Northern Ireland', 'Scotland' or 'not stated';
+    - ``segment``: a number that changes at every series break, so that a chart never joins
+      counts across a break (image offences: the 2016/17 FOI series, the 2022/23 partial
+      return, the 2023/24 Home Office figure);
+    - ``start``: the period's first day.
+
+    Where two rows give the same count for the same period, the one that states its area wins
+    (the other says 'not stated')."""
+    rows = data.load("uk_police_offences")
+    rows = rows[rows["offence"] == offence].copy()
+    single = rows["period"].str.fullmatch(r"\d{4}/\d{2}") | rows["period"].str.fullmatch(r"(\d{4})-01/\1-12")
+    rows = rows[single].copy()
+    rows["start"] = rows["period"].map(period_start)
+    rows["area"] = rows["geography"].map(
+        lambda g: "England and Wales" if g.startswith("England and Wales") else "UK" if g.startswith("UK") else g)
+    stated = rows[rows["area"] != "not stated"].set_index(["period", "count"]).index
+    duplicate = (rows["area"] == "not stated") & rows.set_index(["period", "count"]).index.isin(stated)
+    rows = rows[~duplicate]
+    rows = rows.sort_values(["start", "area"], kind="stable").reset_index(drop=True)
+    main = ~rows["area"].isin(["Northern Ireland", "Scotland"])
+    rows["segment"] = pd.NA
+    rows.loc[main, "segment"] = rows.loc[main, "series_break"].astype(int).cumsum()
+    return rows

@@ -199,3 +199,25 @@ def test_staging_copies_are_not_cited():
         assert not frame["source_id"].map(urls).str.contains("//uat.").any()
     for ids in metrics.shares_by_sex()["source_ids"]:
         assert not any("//uat." in str(urls[s]) for s in ids)
+
+
+# --- UK police series ----------------------------------------------------------------------------
+
+def test_police_periods_start_in_april_or_january():
+    assert metrics.period_start("2017/18") == pd.Timestamp(2017, 4, 1)
+    assert metrics.period_start("2013-01/2013-12") == pd.Timestamp(2013, 1, 1)
+
+
+def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
+    rows = metrics.police_annual("child_abuse_image")
+    main = rows[rows["segment"].notna()]
+    assert list(main["start"]) == sorted(main["start"])
+    breaks = main[main["series_break"]]
+    assert main["segment"].nunique() == len(breaks) + (0 if main["series_break"].iloc[0] else 1)
+    assert not rows["period"].str.contains("-20").any()  # no spans of years
+
+
+def test_sexual_communication_keeps_one_row_per_period_and_area():
+    rows = metrics.police_annual("sexual_communication_with_a_child")
+    assert not rows.duplicated(["period", "area"]).any()
+    assert set(rows.loc[rows["period"] == "2020/21", "area"]) == {"England and Wales"}
