@@ -221,3 +221,36 @@ def test_sexual_communication_keeps_one_row_per_period_and_area():
     rows = metrics.police_annual("sexual_communication_with_a_child")
     assert not rows.duplicated(["period", "area"]).any()
     assert set(rows.loc[rows["period"] == "2020/21", "area"]) == {"England and Wales"}
+
+
+# --- the chapter's source ----------------------------------------------------------------------
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md"
+
+
+def _prose(text: str) -> str:
+    """The chapter without its code cells and glue roles: what an author typed."""
+    text = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    return re.sub(r"\{glue:text\}`[^`]*`", "", text)
+
+
+def test_chapter_has_sections_one_to_nine_and_at_least_six_figures():
+    text = CHAPTER.read_text(encoding="utf-8")
+    labels = re.findall(r"^\((sg-[a-z-]+)\)=$", text, flags=re.M)
+    assert labels == ["sg-findings", "sg-share", "sg-capacity", "sg-sextortion", "sg-enticement",
+                      "sg-age-sex", "sg-other-series", "sg-ai", "sg-limits"]
+    assert text.count("style.show_figure(") >= 6
+    assert "data=" in text and text.count("data=") >= text.count("style.show_figure(")
+    assert "sns.heatmap(" in text and "sns.relplot(" in text
+
+
+def test_chapter_prose_types_no_figures_and_uses_the_books_terms():
+    text = CHAPTER.read_text(encoding="utf-8")
+    prose = _prose(text)
+    # numbers in prose come from glue: no thousands-separated counts or percentages typed in
+    assert not re.findall(r"\b\d{1,3},\d{3}\b", prose)
+    assert not re.findall(r"\d+(\.\d+)?\s?%", prose)
+    assert "child pornography" not in text.lower()
+    assert ".style." not in text  # no pandas Styler tables
