@@ -886,3 +886,39 @@ def police_annual(offence: str) -> pd.DataFrame:
     rows["segment"] = pd.NA
     rows.loc[main, "segment"] = rows.loc[main, "series_break"].astype(int).cumsum()
     return rows
+
+
+def shares_by_age() -> pd.DataFrame:
+    """Age bands' shares in the IWF's series, as published or computed from published counts.
+    Columns: series, period, year, age_band, share (0–1), basis, base, reliability, source_ids.
+    "Self-generated" webpages: the 7–10 share computed from full-year counts, and the published
+    shares for 11–13 (part-years) and for girls aged 11–13 (base: all "self-generated" webpages);
+    sextortion and Report Remove: published shares."""
+    rows = iwf_rows()
+    sources = data.sources()
+    records = []
+
+    def add(series, period, year, band, share, basis, base, source_ids):
+        worst = max((sources.loc[s, "reliability"] for s in source_ids), key=RELIABILITY_RANK.get)
+        records.append(dict(series=series, period=period, year=year, age_band=band, share=share, basis=basis,
+                            base=base, reliability=worst, source_ids=tuple(source_ids)))
+
+    ages = self_generated_by_age()
+    for r in ages[(ages["age_band"] == "7–10") & ages["share_of_self_generated"].notna()].itertuples():
+        total_ids = self_generated_composition().set_index("year").loc[r.year, "source_ids"]
+        add('"self-generated" webpages', str(r.year), r.year, "7–10", float(r.share_of_self_generated),
+            "computed from counts", '"self-generated" webpages', [*r.source_ids, *total_ids])
+    periods = {"self_generated_reports": "{y}", "self_generated_reports_h1": "Jan–Jun {y}",
+               "self_generated_reports_jan_nov": "Jan–Nov {y}"}
+    published = rows[rows["measure"].isin(periods) & (rows["age_group"] == "11-13") & rows["share_pct"].notna()]
+    # the base of a girls-only share must be all "self-generated" webpages (not those showing girls)
+    published = published[~published["locator"].str.contains("featuring girls", na=False)]
+    for r in published.itertuples():
+        band = "11–13" + (", girls" if r.sex == "girls" else "")
+        add('"self-generated" webpages', periods[r.measure].format(y=r.year), r.year, band, r.share_pct / 100,
+            "published", '"self-generated" webpages', [r.source_id])
+    other = {"sextortion_reports_actioned": "sextortion reports", "report_remove_reports_actioned": "Report Remove (actioned)"}
+    for r in rows[rows["measure"].isin(other) & (rows["age_group"] != "all") & rows["share_pct"].notna()].itertuples():
+        add(other[r.measure], str(r.year), r.year, r.age_group.replace("-", "–"), r.share_pct / 100, "published",
+            other[r.measure], [r.source_id])
+    return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)

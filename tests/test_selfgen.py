@@ -254,3 +254,11 @@ def test_chapter_prose_types_no_figures_and_uses_the_books_terms():
     assert not re.findall(r"\d+(\.\d+)?\s?%", prose)
     assert "child pornography" not in text.lower()
     assert ".style." not in text  # no pandas Styler tables
+
+
+def test_age_shares_keep_one_base_per_series():
+    ages = metrics.shares_by_age()
+    assert ages["share"].between(0, 1).all()
+    assert not ages.duplicated(["series", "period", "age_band"]).any()
+    # the 80.5% of self-generated material *featuring girls* has another base and is left out
+    assert not ((ages["share"] - 0.805).abs() < 1e-9).any()
