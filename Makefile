@@ -49,6 +49,7 @@ extract: $(INSTALLED)
 
 test: $(INSTALLED_TEST)
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-test-js.sh
 	SOURCES_DIR="$${SOURCES_DIR:-$(SOURCES_DIR)}" $(PY) -m pytest
 
 serve: book

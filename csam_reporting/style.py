@@ -10,11 +10,14 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
+import warnings
 from dataclasses import dataclass
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.text
 
 # Okabe, M. & Ito, K. (2008), "Color Universal Design": distinguishable with the common forms of
 # colour-vision deficiency. Black is kept for reference lines and annotations.
@@ -72,6 +75,9 @@ RC_PARAMS = {
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
     # Text stays text in the SVG: smaller files, selectable and searchable labels.
     "svg.fonttype": "none",
+    # matplotlib salts the SVG's element ids with a random uuid unless a salt is set: with one, the
+    # same figure gives the same bytes on every build.
+    "svg.hashsalt": "csam-reporting-book",
 }
 
 
@@ -94,7 +100,11 @@ class FigureTextError(ValueError):
 
 @dataclass(frozen=True)
 class BookFigure:
-    """A rendered figure: an SVG image with alt text, a finding as its title, and a source line."""
+    """A rendered figure: an SVG image with alt text, a finding as its title, and a source line.
+
+    ``narrow_svg`` is the same figure drawn for a phone (see :func:`narrow_drawing`); the page
+    offers it to screens up to ``PHONE_MAX_WIDTH_PX`` wide and the desktop drawing to the rest.
+    """
 
     svg: bytes
     title: str
@@ -104,14 +114,21 @@ class BookFigure:
     data_file: str = ""
     data_csv: str = ""
     data_name: str = ""
+    narrow_svg: bytes = b""
 
     def to_html(self) -> str:
-        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
+        width, height = svg_size_px(self.svg)
+        image = (f'<img src="{_data_uri(self.svg)}" alt="{html.escape(self.alt, quote=True)}" '
+                 f'width="{width}" height="{height}" loading="lazy" decoding="async">')
+        if self.narrow_svg:
+            narrow_width, narrow_height = svg_size_px(self.narrow_svg)
+            image = (f'<picture><source media="(max-width: {PHONE_MAX_WIDTH_PX}px)" '
+                     f'srcset="{_data_uri(self.narrow_svg)}" width="{narrow_width}" height="{narrow_height}">'
+                     f"{image}</picture>")
         parts = [
             '<figure class="book-figure">',
             f'<p class="book-figure-title"><strong>{html.escape(self.title)}</strong></p>',
-            f'<img src="{src}" alt="{html.escape(self.alt, quote=True)}" '
-            'style="max-width:100%;height:auto;background:white">',
+            f'<div class="book-figure-chart">{image}</div>',
             "<figcaption>",
             f'<span class="book-figure-source">Source: {html.escape(self.source)}.</span>',
         ]
@@ -135,6 +152,143 @@ class BookFigure:
 
     def __repr__(self) -> str:  # what a plain-text reader (or the notebook log) sees
         return f"Figure: {self.title} ({self.alt}) Source: {self.source}."
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"', re.DOTALL)
+
+
+def svg_size_px(svg: bytes) -> tuple[int, int]:
+    """The CSS pixel size of a matplotlib SVG (drawn in points: 1 pt = 4/3 px)."""
+    match = _SVG_SIZE.search(svg)
+    if not match:
+        raise ValueError("not a matplotlib SVG: no width/height in points")
+    return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
+
+
+# --- the phone drawing -----------------------------------------------------------------------
+# A figure drawn 7 in wide is scaled to about half on a 390 px phone, and its 10.5 pt labels come
+# out at 6-8 px. So every figure is drawn a second time, narrow, at (at least) the same point
+# sizes: on a phone it is scaled much less, and its labels stay near body-text size.
+PHONE_MAX_WIDTH_PX = 600  # the breakpoint below which the page shows the narrow drawing
+NARROW_WIDTH_IN = 3.9  # 374 px; a 390 px phone shows it at about 330 px (scale 0.88)
+NARROW_MIN_HEIGHT_IN = 3.0
+NARROW_MAX_HEIGHT_IN = 5.0
+NARROW_MIN_FONT_PT = 9.5  # at scale 0.88 that is 11 CSS px, above the 10 px floor the tests hold
+
+
+# The caption under a figure on a phone: 0.8rem (12.8 px) type, 1.4 line height, about 42
+# characters a line (measured, with word wrap) in the ~340 px the card leaves. A phone chart is drawn at least as tall as its
+# caption will be, so the caption never outgrows the chart it explains.
+CAPTION_CHARS_PER_LINE = 42
+CAPTION_LINE_PX = 18
+PHONE_CHART_WIDTH_PX = 340
+
+
+def narrow_height_in(height_in: float, caption_chars: int = 0) -> float:
+    """The phone drawing's height: the desktop height, raised to fit the caption, within limits."""
+    caption_px = math.ceil(caption_chars / CAPTION_CHARS_PER_LINE) * CAPTION_LINE_PX * 1.1
+    # the drawing (NARROW_WIDTH_IN wide, 96 px an inch) is scaled to the phone's chart width
+    needed_in = caption_px / (96 * PHONE_CHART_WIDTH_PX / (NARROW_WIDTH_IN * 96))
+    return min(max(height_in, needed_in, NARROW_MIN_HEIGHT_IN), NARROW_MAX_HEIGHT_IN)
+
+
+def narrow_drawing(fig, caption_chars: int = 0) -> bytes:
+    """Redraw ``fig`` for a phone and return the SVG: 3.9 in wide, at least as tall as a caption
+    of ``caption_chars`` characters, every label at least 9.5 pt, laid out again (constrained
+    layout), long axis labels wrapped, a legend moved below, crowded tick labels thinned.
+
+    Changes ``fig`` (call it after the desktop drawing is saved).
+    """
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(NARROW_WIDTH_IN, narrow_height_in(height, caption_chars))
+    try:
+        fig.set_layout_engine("constrained")
+    except RuntimeError:  # a layout the figure cannot switch from (e.g. with a colorbar): keep it
+        pass
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_text() and text.get_fontsize() < NARROW_MIN_FONT_PT:
+            text.set_fontsize(NARROW_MIN_FONT_PT)
+    for ax in fig.axes:
+        for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+            label.set_wrap(True)
+    _legend_below(fig)
+    _thin_crowded_tick_labels(fig)
+    svg = _save_svg(fig)
+    # Artists outside the axes (a legend beside them, say) can make the tight box wider than
+    # planned; shrink the canvas by the excess so the phone scales it as little as planned.
+    for _ in range(2):
+        drawn_width = svg_size_px(svg)[0] / 96
+        if drawn_width <= NARROW_WIDTH_IN * 1.04:
+            break
+        current = fig.get_size_inches()
+        fig.set_size_inches(max(current[0] - (drawn_width - NARROW_WIDTH_IN), 2.5), current[1])
+        _thin_crowded_tick_labels(fig)
+        svg = _save_svg(fig)
+    return svg
+
+
+def _phone_drawing_or_none(fig, caption_chars: int) -> bytes:
+    """The phone drawing, or nothing where the figure cannot be laid out that narrow (a grid of
+    small multiples with several columns collapses): the page then shows the desktop drawing,
+    and the browser test of label sizes names the figure that needs a narrower layout of its own."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svg = narrow_drawing(fig, caption_chars)
+    if any("constrained_layout not applied" in str(w.message) for w in caught):
+        return b""
+    for w in caught:  # anything else is the chapter's to see, as before
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return svg
+
+
+def _legend_below(fig) -> None:
+    """Move a single axes legend below the chart: inside a 3.9 in axes a legend sized for 7 in
+    covers the data, and constrained layout would squeeze the axes to make room for it."""
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    if len(legends) != 1 or fig.legends:
+        return
+    legend = legends[0]
+    handles = list(legend.legend_handles)
+    labels = [text.get_text() for text in legend.get_texts()]
+    title = legend.get_title().get_text()
+    size = max([text.get_fontsize() for text in legend.get_texts()] + [NARROW_MIN_FONT_PT])
+    legend.remove()
+    fig.legend(handles, labels, loc="outside lower center", frameon=False, title=title or None, fontsize=size)
+
+
+def _thin_crowded_tick_labels(fig) -> None:
+    """Hide every other tick label (then every third, ...) on an axis whose labels overlap."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        for axis, horizontal in ((ax.xaxis, True), (ax.yaxis, False)):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            if len(labels) < 3:
+                continue
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            for step in range(1, len(labels)):
+                kept = boxes[::step]
+                if not any(_overlap(a, b, horizontal) for a, b in zip(kept, kept[1:])):
+                    break
+            if step > 1:
+                for index, label in enumerate(labels):
+                    label.set_visible(index % step == 0)
+
+
+def _overlap(a, b, horizontal: bool, gap_px: float = 4.0) -> bool:
+    if horizontal:
+        return min(a.x1, b.x1) + gap_px > max(a.x0, b.x0)
+    return min(a.y1, b.y1) + gap_px / 2 > max(a.y0, b.y0)
+
+
+def _save_svg(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def _require_text(name: str, value: str, minimum: int) -> str:
@@ -168,12 +322,13 @@ def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
         raise FigureTextError("alt text must describe the figure, not repeat a file name or the title")
     if fig.get_facecolor()[3] < 1:
         raise FigureTextError("figure background must be opaque to stay readable in dark mode")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    desktop = _save_svg(fig)
+    caption_chars = len(source) + len(note) + (40 if data is not None else 0) + (30 + len(data_file) if data_file else 0)
+    narrow = _phone_drawing_or_none(fig, caption_chars) if fig.get_size_inches()[0] > NARROW_WIDTH_IN * 1.1 else b""
     plt.close(fig)
     csv = ""
     if data is not None:
         if len(data) == 0:
             raise FigureTextError("a figure's data must hold the numbers it plots; got an empty table")
         csv = data.to_csv(index=False, lineterminator="\n")
-    return BookFigure(buffer.getvalue(), title, alt, source, note, data_file, csv, figure_data_name(title))
+    return BookFigure(desktop, title, alt, source, note, data_file, csv, figure_data_name(title), narrow)

@@ -1,0 +1,221 @@
+"""The book as a new reader meets it: on a 390 px phone and a 1280 px desktop, in the light and the
+dark theme, in print. Every figure and table the chapters produce is checked generically.
+
+axe-core comes from the npm registry, pinned in tests/js/package-lock.json and installed by
+scripts/ensure-test-js.sh (``make test`` runs it); nothing is fetched while the tests run.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_browser import browser, server  # noqa: F401  (fixtures)
+from test_build import toc_files
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = toc_files() + ["search", "genindex"]
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+SCHEMES = ["light", "dark"]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def open_page(browser, server, entry: str, viewport: str = "phone", scheme: str = "light", media: str = "screen"):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    page = context.new_page()
+    page.emulate_media(media=media, color_scheme=scheme)
+    response = page.goto(f"{server}/{entry}.html", wait_until="networkidle")
+    assert response is not None and response.ok, f"{entry} answered {response and response.status}"
+    return page
+
+
+# Colour arithmetic in the page: the text colour of an element against the colour actually behind
+# it (its own and its ancestors' backgrounds, blended over the page's).
+CONTRAST_JS = """
+(root) => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const over = (top, under) => ({r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+                                  b: top.b * top.a + under.b * (1 - top.a), a: 1});
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a >= 1) break;
+    }
+    let colour = {r: 255, g: 255, b: 255, a: 1};
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const out = [];
+  for (const el of root.querySelectorAll('*')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') continue;
+    const fg = over(parse(style.color), background(el));
+    out.push({text: el.textContent.trim().slice(0, 40), ratio: +ratio(fg, background(el)).toFixed(2)});
+  }
+  return out;
+}
+"""
+
+# The smallest label of every figure as drawn: each SVG the page chose (picture/srcset) is laid
+# into the page at the size the <img> has, and each <text>'s font size is multiplied by its scale.
+FIGURE_LABELS_JS = """
+async () => {
+  const out = [];
+  for (const figure of document.querySelectorAll('figure.book-figure')) {
+    const img = figure.querySelector('img');
+    img.loading = 'eager'; figure.scrollIntoView();
+    try { await img.decode(); } catch (e) {}
+    const source = img.currentSrc || img.src;
+    const svg = new DOMParser().parseFromString(await (await fetch(source)).text(), 'image/svg+xml').documentElement;
+    const holder = document.createElement('div');
+    holder.style.cssText = `position:absolute;left:0;top:0;width:${img.clientWidth}px;visibility:hidden`;
+    svg.setAttribute('width', img.clientWidth); svg.removeAttribute('height');
+    holder.appendChild(document.importNode(svg, true)); document.body.appendChild(holder);
+    let smallest = Infinity, label = '';
+    for (const text of holder.querySelectorAll('text')) {
+      if (!text.textContent.trim()) continue;
+      const m = text.getScreenCTM();
+      const px = parseFloat(getComputedStyle(text).fontSize) * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+      if (px < smallest) { smallest = px; label = text.textContent.trim(); }
+    }
+    holder.remove();
+    const caption = figure.querySelector('figcaption');
+    out.push({title: figure.querySelector('.book-figure-title').innerText.slice(0, 60), smallest, label,
+              chart: img.getBoundingClientRect().height, caption: caption ? caption.getBoundingClientRect().height : 0,
+              source: source.split('/').pop().slice(0, 40)});
+  }
+  return out;
+}
+"""
+
+TABLES_JS = """
+() => [...document.querySelectorAll('article table')].map(table => {
+  const article = document.querySelector('article.bd-article').getBoundingClientRect();
+  let box = null;
+  for (let e = table.parentElement; e && e.tagName !== 'ARTICLE'; e = e.parentElement) {
+    const o = getComputedStyle(e).overflowX;
+    if (o === 'auto' || o === 'scroll') { box = e; break; }
+  }
+  const r = table.getBoundingClientRect();
+  return {caption: (table.caption ? table.caption.innerText : table.innerText).slice(0, 50),
+          width: r.width, articleRight: article.right, right: r.right,
+          box: box && {right: box.getBoundingClientRect().right, scrolls: box.scrollWidth > box.clientWidth,
+                       hint: getComputedStyle(box).backgroundImage.includes('gradient')}};
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    assert AXE.is_file(), "axe-core is not installed: run bash scripts/ensure-test-js.sh (make test does)"
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("entry", PAGES)
+def test_axe_finds_no_wcag_aa_violation(browser, server, axe_source, entry, viewport, scheme):
+    page = open_page(browser, server, entry, viewport, scheme)
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate(
+        "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({rule: v.id, where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))", WCAG_AA)
+    page.context.close()
+    assert violations == [], f"{entry} at {viewport}, {scheme}: {json.dumps(violations, indent=1)}"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_wide_tables_scroll_visibly_inside_their_own_box_on_a_phone(browser, server, entry):
+    page = open_page(browser, server, entry, "phone")
+    tables = page.evaluate(TABLES_JS)
+    page.context.close()
+    for table in tables:
+        if table["right"] <= table["articleRight"] + 1:
+            continue  # fits
+        box = table["box"]
+        assert box, f"{entry}: table {table['caption']!r} is wider than the page and has no scroll box"
+        assert box["right"] <= table["articleRight"] + 1, f"{entry}: the scroll box of {table['caption']!r} overflows"
+        assert box["hint"], f"{entry}: {table['caption']!r} scrolls with no visible sign (no edge shadow)"
+
+
+def test_figure_labels_on_a_phone_are_at_least_10px_and_captions_no_taller_than_charts(browser, server):
+    seen = 0
+    for entry in toc_files():
+        for viewport in VIEWPORTS:
+            page = open_page(browser, server, entry, viewport)
+            figures = page.evaluate(FIGURE_LABELS_JS)
+            page.context.close()
+            for figure in figures:
+                if viewport == "phone":
+                    assert figure["smallest"] >= 10, (
+                        f"{entry}: in {figure['title']!r} the label {figure['label']!r} is "
+                        f"{figure['smallest']:.1f} px on a 390 px phone (drawing {figure['source']})")
+                assert figure["caption"] <= figure["chart"], (
+                    f"{entry} ({viewport}): the caption of {figure['title']!r} is {figure['caption']:.0f} px tall, "
+                    f"the chart {figure['chart']:.0f} px")
+            seen += len(figures) if viewport == "phone" else 0
+    assert seen >= 3, "the chapters should show figures"
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_table_text_keeps_its_contrast_in_the_dark_theme(browser, server, entry):
+    page = open_page(browser, server, entry, "desktop", "dark")
+    assert page.eval_on_selector("html", "e => e.dataset.theme") == "dark"
+    low = []
+    for table in page.query_selector_all("article table"):
+        low += [cell for cell in table.evaluate(CONTRAST_JS) if cell["ratio"] < 4.5]
+    page.context.close()
+    assert low == [], f"{entry}: table text below 4.5:1 in the dark theme: {low[:5]}"
+
+
+@pytest.mark.parametrize("entry", ["chapters/encryption", "chapters/appendix-data-dictionary"])
+def test_print_from_the_dark_theme_is_light_and_keeps_figures_whole(browser, server, entry):
+    page = open_page(browser, server, entry, "desktop", "dark", media="print")
+    low = [cell for cell in page.eval_on_selector("article", CONTRAST_JS) if cell["ratio"] < 4.5]
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    breaks = page.eval_on_selector_all("figure.book-figure", "els => els.map(e => getComputedStyle(e).breakInside)")
+    page.context.close()
+    assert background in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
+    assert low == [], f"{entry}: printed text below 4.5:1: {low[:5]}"
+    assert all(value == "avoid" for value in breaks), breaks
+
+
+def test_every_page_has_one_viewport_and_a_description(site):
+    for entry in PAGES:
+        html = (site / f"{entry}.html").read_text(encoding="utf-8")
+        assert html.count('name="viewport"') == 1, entry
+        if entry in toc_files():
+            assert html.count('<meta name="description" content="') == 1, entry
+    assert 'rel="icon"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_chapter_is_offered_as_an_executed_notebook(site):
+    for entry in toc_files():
+        html = (site / f"{entry}.html").read_text(encoding="utf-8")
+        notebook = site / "_sources" / f"{entry}.ipynb"
+        assert notebook.is_file(), entry
+        assert f'_sources/{entry}.ipynb" download' in html, f"{entry}: no .ipynb in the download menu"
+        content = json.loads(notebook.read_text(encoding="utf-8"))
+        code = [cell for cell in content["cells"] if cell["cell_type"] == "code"]
+        assert code and all(cell["execution_count"] for cell in code), f"{entry}: the notebook is not executed"
+
+
+def test_figures_are_files_and_phones_get_the_narrow_drawing(site):
+    for entry in toc_files():
+        html = (site / f"{entry}.html").read_text(encoding="utf-8")
+        assert "data:image/svg+xml" not in html, f"{entry}: a figure is still inlined as base64"
+        for figure in html.split('<figure class="book-figure">')[1:]:
+            figure = figure.split("</figure>")[0]
+            assert '<source media="(max-width: 600px)" srcset="../_images/figure-' in figure, entry
+            assert '<img src="../_images/figure-' in figure, entry
