@@ -7,14 +7,20 @@ then make the site self-contained and smaller.
 * Jupyter Book's execution cache keys on a notebook's own code only, so when data/ or the shared
   package changes (their fingerprint differs from the last successful build's) the cache is
   cleared and every chapter re-executes.
+* Chapters whose code the cache has not seen are executed in parallel, one per core, into the
+  cache before Sphinx starts (``execute.prefill_cache``); Sphinx then executes nothing. A notebook
+  error stops the build there, with its traceback. ``--serial`` leaves execution to Jupyter Book
+  (one notebook after another), as a baseline for the benchmark.
 * The build runs with warnings as errors (-W -n --keep-going); a notebook error fails it.
 * After the build: data files are copied to ``_build/html/data/`` for download, source maps
   (which no page loads) and the theme's icon script (the icons render from the web font) are
-  removed, and every page is scanned for assets from another host.
+  removed, each page's head is lightened for a fast first paint (``firstpaint``), and every page is
+  scanned for assets from another host.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -23,6 +29,9 @@ import sys
 from pathlib import Path
 
 from .data import data_fingerprint
+from .pages import finish as finish_pages
+from .execute import prefill_cache, report_failures
+from .firstpaint import optimise_site
 from .selfcontained import external_assets
 from .validate import validate
 
@@ -40,7 +49,7 @@ def inputs_fingerprint(book: Path) -> str:
     return data_fingerprint(book / "data") + "-" + data_fingerprint(package)
 
 
-def build(book: Path = ROOT, force: bool = False) -> int:
+def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     book = book.resolve()
     data = book / "data"
     build_dir = book / "_build"
@@ -67,16 +76,31 @@ def build(book: Path = ROOT, force: bool = False) -> int:
         for path in (cache, doctrees, html):
             _clear(path)
 
+    # Chapters load the data of the book being built (a copy of the book reads its own data/).
+    chapter_environment = {"CSAM_DATA_DIR": str(data)}
+    executed: dict = {"parallel": {}, "sphinx": {}}  # notebook -> seconds, by who executed it
+    if not serial:
+        prefill = prefill_cache(book, cache, chapter_environment)
+        executed["parallel"] = prefill.executed
+        if not prefill.ok:
+            report_failures(prefill)
+            print(f"build failed: {len(prefill.failed)} notebook(s) raised; nothing was built.", file=sys.stderr)
+            return 1
+
     # The console script's entry point, run with this interpreter (jupyter_book.cli.main has no
     # __main__ guard, so ``python -m`` on it would silently do nothing).
     command = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
                "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
-    # Chapters load the data of the book being built (a copy of the book reads its own data/).
-    environment = {**os.environ, "CSAM_DATA_DIR": str(data)}
-    result = subprocess.run(command, cwd=book, env=environment)
-    if result.returncode != 0:
+    environment = {**os.environ, **chapter_environment}
+    returncode = _run_sphinx(command, book, environment, executed["sphinx"])
+    build_dir.mkdir(exist_ok=True)
+    (build_dir / ".executed.json").write_text(json.dumps(executed, indent=2) + "\n")
+    if executed["sphinx"] and not serial:
+        print(f"note: Sphinx executed {len(executed['sphinx'])} notebook(s) the parallel pre-fill did not cache: "
+              + ", ".join(executed["sphinx"]))
+    if returncode != 0:
         print("build failed (warnings are errors; see the log above)", file=sys.stderr)
-        return result.returncode
+        return returncode
 
     if not (html / "index.html").is_file():
         print(f"build failed: no {html / 'index.html'} was produced", file=sys.stderr)
@@ -85,7 +109,8 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
-    from .pages import finish as finish_pages; finish_pages(html)  # reader-facing fixes: csam_reporting/pages.py
+    finish_pages(html)  # reader-facing fixes (csam_reporting/pages.py): descriptions, one viewport tag
+    optimise_site(html)  # lighter heads: no search index outside search.html, no blocking scripts
     offenders = external_assets(html)
     if offenders:
         for page, url in offenders:
@@ -96,6 +121,24 @@ def build(book: Path = ROOT, force: bool = False) -> int:
     stamp.write_text(fingerprint + "\n")
     print(f"\nThe book is built. Open {html / 'index.html'}")
     return 0
+
+
+_EXECUTED = re.compile(r"^(?P<path>\S+?\.(?:md|ipynb)): Executed notebook in (?P<seconds>[\d.]+) seconds")
+
+
+def _run_sphinx(command: list[str], book: Path, environment: dict, executed: dict[str, float]) -> int:
+    """Run the build, passing its output through, and note each notebook Sphinx itself executes."""
+    with subprocess.Popen(command, cwd=book, env=environment, stdout=subprocess.PIPE, text=True,
+                          bufsize=1) as process:
+        for line in process.stdout:
+            sys.stdout.write(line)
+            match = _EXECUTED.match(line)
+            if match:
+                path = Path(match["path"])
+                name = str(path.relative_to(book)) if path.is_absolute() and book in path.parents else str(path)
+                executed[name] = float(match["seconds"])
+    sys.stdout.flush()
+    return process.returncode
 
 
 _ICON_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
@@ -130,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="re-execute every chapter")
     parser.add_argument("--book", type=Path, default=ROOT, help="the book's folder (default: this repository)")
+    parser.add_argument("--serial", action="store_true",
+                        help="leave execution to Jupyter Book, one notebook after another (a benchmark baseline)")
     args = parser.parse_args(argv)
-    return build(args.book, args.force)
+    return build(args.book, args.force, args.serial)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Computations more than one chapter needs. Chapters call these; they never re-derive them."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import data
@@ -121,84 +122,6 @@ def user_base(platform_id: str, metric: str, geography: str = "global") -> pd.Da
     return rows[["as_of", "period_label", "users", "estimate", "source_id", "locator", "reliability"]]
 
 
-# --- self-generated chapter ---
-
-def second_half(full_year: int, first_half: int) -> int:
-    """July–December count as the full-year count minus the January–June count (DERIVED).
-    Refuses a first half larger than the year: the two figures then count different things."""
-    if pd.isna(full_year) or pd.isna(first_half):
-        raise ValueError("both the full-year and the first-half count are needed")
-    if first_half > full_year:
-        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
-    return int(full_year) - int(first_half)
-
-
-def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
-    chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
-    return None if chosen.empty else chosen.iloc[0]
-
-
-def half_years(measure: str) -> pd.DataFrame:
-    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
-    full year and by half-year, as published, with July–December derived where both the year
-    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
-    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
-    rows = data.load("ncmec_enticement_sextortion")
-    records = []
-    full = preferred(rows[rows["measure"] == measure], ["year"])
-    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
-    for r in full.itertuples():
-        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-    for r in first.itertuples():
-        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-        whole = full[full["year"] == r.year]
-        if not whole.empty:
-            w = whole.iloc[0]
-            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
-            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
-                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
-                                derived=True, reliability=worst,
-                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
-    frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        return frame
-    frame["count"] = frame["count"].astype("Int64")
-    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
-    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def report_act_test(measure: str = "online_enticement_reports") -> dict:
-    """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
-    comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
-    (July–December 2024) should exceed reports mostly before it (January–June 2024), and the
-    first half of 2024 should not already exceed the whole of 2023.
-
-    Returns the figures and the two comparisons: ``h1_2024_vs_2023`` (January–June 2024 as a
-    multiple of all of 2023), ``h2_vs_h1_2024`` (July–December over January–June 2024),
-    ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
-    (days of January–June 2024 on or after signing)."""
-    timeline = data.load("policy_timeline").set_index("event_id")
-    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
-    series = half_years(measure).set_index("period")
-
-    def count(period):
-        return int(series.loc[period, "count"]) if period in series.index else None
-
-    full_2023, h1_2024, h2_2024, h1_2025 = count("2023"), count("Jan–Jun 2024"), count("Jul–Dec 2024"), count("Jan–Jun 2025")
-    ratio = lambda a, b: a / b if a is not None and b else None  # noqa: E731
-    return {
-        "signed": signed,
-        "days_after_signing_in_h1": (pd.Timestamp(2024, 6, 30) - signed).days + 1,
-        "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
-        "h1_2024_vs_2023": ratio(h1_2024, full_2023),
-        "h2_vs_h1_2024": ratio(h2_2024, h1_2024),
-        "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
-        "series": series.reset_index(),
-    }
 # --- platforms chapter ---
 # Shares, concentration, counts of reporters, reports per user and the audits of the platforms
 # chapter. NCMEC printed every ESP row for 2019-2023 (rows sum to the ESP total); for 2024-2025 the
@@ -540,3 +463,386 @@ def meta_reports_by_app() -> pd.DataFrame:
 def meta_total_reports() -> pd.Series:
     """Reports from all of Meta's platforms per year (index: year): the sum of its apps."""
     return meta_reports_by_app().groupby("year")["reports"].sum().astype("int64")
+
+
+# --- self-generated chapter ---
+
+def second_half(full_year: int, first_half: int) -> int:
+    """July–December count as the full-year count minus the January–June count (DERIVED).
+    Refuses a first half larger than the year: the two figures then count different things."""
+    if pd.isna(full_year) or pd.isna(first_half):
+        raise ValueError("both the full-year and the first-half count are needed")
+    if first_half > full_year:
+        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
+    return int(full_year) - int(first_half)
+
+
+def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
+    chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
+    return None if chosen.empty else chosen.iloc[0]
+
+
+def half_years(measure: str) -> pd.DataFrame:
+    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
+    full year and by half-year, as published, with July–December derived where both the year
+    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
+    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
+    rows = data.load("ncmec_enticement_sextortion")
+    records = []
+    full = preferred(rows[rows["measure"] == measure], ["year"])
+    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
+    for r in full.itertuples():
+        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+    for r in first.itertuples():
+        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+        whole = full[full["year"] == r.year]
+        if not whole.empty:
+            w = whole.iloc[0]
+            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
+            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
+                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
+                                derived=True, reliability=worst,
+                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return frame
+    frame["count"] = frame["count"].astype("Int64")
+    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
+    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def report_act_test(measure: str = "online_enticement_reports") -> dict:
+    """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
+    comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
+    (July–December 2024) should exceed reports mostly before it (January–June 2024), and the
+    first half of 2024 should not already exceed the whole of 2023.
+
+    Returns the figures and the two comparisons: ``h1_2024_vs_2023`` (January–June 2024 as a
+    multiple of all of 2023), ``h2_vs_h1_2024`` (July–December over January–June 2024),
+    ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
+    (days of January–June 2024 on or after signing)."""
+    timeline = data.load("policy_timeline").set_index("event_id")
+    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
+    series = half_years(measure).set_index("period")
+
+    def count(period):
+        return int(series.loc[period, "count"]) if period in series.index else None
+
+    full_2023, h1_2024, h2_2024, h1_2025 = count("2023"), count("Jan–Jun 2024"), count("Jul–Dec 2024"), count("Jan–Jun 2025")
+    ratio = lambda a, b: a / b if a is not None and b else None  # noqa: E731
+    return {
+        "signed": signed,
+        "days_after_signing_in_h1": (pd.Timestamp(2024, 6, 30) - signed).days + 1,
+        "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
+        "h1_2024_vs_2023": ratio(h1_2024, full_2023),
+        "h2_vs_h1_2024": ratio(h2_2024, h1_2024),
+        "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
+        "series": series.reset_index(),
+    }
+
+
+def citable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows whose source is a staging copy (an ``uat.`` host): such pages are leads, not
+    citations, until the same page is confirmed on the publisher's live site."""
+    urls = data.sources()["url"]
+    staging = rows["source_id"].map(urls).fillna("").str.contains(r"//uat\.", regex=True)
+    return rows[~staging.astype(bool)]
+
+
+def iwf_rows() -> pd.DataFrame:
+    """The IWF dataset without rows that cite a staging copy (see :func:`citable`)."""
+    return citable(data.load("iwf_reports"))
+
+
+def _iwf_all(measure: str, *, age_group: str = "all", sex: str = "all") -> pd.DataFrame:
+    rows = iwf_rows()
+    rows = rows[(rows["measure"] == measure) & (rows["age_group"] == age_group) & (rows["sex"] == sex)]
+    return preferred(rows, ["year"], values=["count", "share_pct"])
+
+
+def self_generated_composition() -> pd.DataFrame:
+    """The IWF's actioned webpages split into "self-generated" and the rest, by year.
+
+    Columns: year, actioned, self_generated, not_self_generated (actioned − self_generated),
+    share_published (percent, as the IWF states it; NA where unpublished), share_computed
+    (self_generated / actioned, 0–1), self_generated_rounded (the IWF rounded the count),
+    reliability (least reliable source used), source_ids. Years: from the first full year of
+    tagging (2019) to the last year with an actioned total; a year without a self-generated
+    count keeps NA rather than a guess."""
+    actioned = _iwf_all("reports_actioned").set_index("year")
+    tagged = _iwf_all("self_generated_reports").set_index("year")
+    years = [y for y in actioned.index if y >= 2019]
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["actioned"] = actioned["count"].reindex(out.index).astype("Int64")
+    out["self_generated"] = tagged["count"].reindex(out.index).astype("Int64")
+    out["not_self_generated"] = (out["actioned"] - out["self_generated"]).astype("Int64")
+    out["share_published"] = tagged["share_pct"].reindex(out.index).astype("Float64")
+    out["share_computed"] = (out["self_generated"].astype("Float64") / out["actioned"].astype("Float64"))
+    notes = tagged["notes"].reindex(out.index).fillna("")
+    out["self_generated_rounded"] = notes.str.contains("rounded", case=False).astype(bool)
+    rel = pd.concat([actioned["reliability"].reindex(out.index), tagged["reliability"].reindex(out.index)], axis=1)
+    out["reliability"] = rel.apply(lambda r: max([v for v in r if isinstance(v, str)], key=RELIABILITY_RANK.get,
+                                                 default=pd.NA), axis=1)
+    ids = pd.concat([actioned["source_ids"].reindex(out.index), tagged["source_ids"].reindex(out.index)], axis=1)
+    out["source_ids"] = ids.apply(lambda r: tuple(dict.fromkeys(s for t in r if isinstance(t, tuple) for s in t)), axis=1)
+    return out.reset_index()
+
+
+def iwf_capacity() -> pd.DataFrame:
+    """Reports the IWF assessed (processed) and actioned each year, and the actioned share of
+    those assessed. Columns: year, assessed, actioned, actioned_share (0–1), source_ids."""
+    assessed = _iwf_all("reports_assessed").set_index("year")
+    actioned = _iwf_all("reports_actioned").set_index("year")
+    years = sorted(set(assessed.index) | set(actioned.index))
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["assessed"] = assessed["count"].reindex(out.index).astype("Int64")
+    out["actioned"] = actioned["count"].reindex(out.index).astype("Int64")
+    out["actioned_share"] = out["actioned"].astype("Float64") / out["assessed"].astype("Float64")
+    ids = pd.concat([assessed["source_ids"].reindex(out.index), actioned["source_ids"].reindex(out.index)], axis=1)
+    out["source_ids"] = ids.apply(lambda r: tuple(dict.fromkeys(s for t in r if isinstance(t, tuple) for s in t)), axis=1)
+    return out.reset_index()
+
+
+def share_from_ratio_text(text: str) -> float | None:
+    """'1 in 6' → 16.67 (percent). None for anything else: only an 'N in M' wording is converted."""
+    import re
+    match = re.fullmatch(r"\s*(\d+)\s+in\s+(\d+)\s*", str(text))
+    if not match or int(match.group(2)) == 0:
+        return None
+    return 100 * int(match.group(1)) / int(match.group(2))
+
+
+def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
+    """Full-year IWF "self-generated" webpages by age of the youngest child, one row per age band
+    and year (NA where the IWF has not published the cell). Age bands: 7–10, 11–13 (all sexes),
+    '11–13, girls' (published alone for 2021), 14–15, 16–17. Columns: age_band, year, count,
+    share_of_self_generated (0–1, computed from the year's self-generated count), source_ids."""
+    rows = iwf_rows()
+    rows = rows[rows["measure"] == "self_generated_reports"]
+    totals = self_generated_composition().set_index("year")["self_generated"]
+    bands = [("7–10", "7-10", "all"), ("11–13", "11-13", "all"), ("11–13, girls", "11-13", "girls"),
+             ("14–15", "14-15", "all"), ("16–17", "16-17", "all")]
+    records = []
+    for label, age, sex in bands:
+        chosen = preferred(rows[(rows["age_group"] == age) & (rows["sex"] == sex)], ["year"]).set_index("year")
+        for year in years:
+            count = chosen["count"].get(year, pd.NA) if year in chosen.index else pd.NA
+            total = totals.get(year, pd.NA)
+            share = (count / total) if pd.notna(count) and pd.notna(total) else pd.NA
+            records.append(dict(age_band=label, year=year, count=count, share_of_self_generated=share,
+                                source_ids=chosen["source_ids"].get(year, ()) if year in chosen.index else ()))
+    frame = pd.DataFrame.from_records(records)
+    frame["count"] = frame["count"].astype("Int64")
+    frame["share_of_self_generated"] = frame["share_of_self_generated"].astype("Float64")
+    return frame
+
+
+def shares_by_sex() -> pd.DataFrame:
+    """Girls' and boys' shares in the IWF's series, as published or computed from published
+    counts (never both for one cell). Columns: series, period, year, sex ('girls', 'boys'),
+    share (0–1), basis ('published' or 'computed from counts'), base (what it is a share of),
+    reliability, source_ids."""
+    rows = iwf_rows()
+    sources = data.sources()
+    records = []
+
+    def add(series, period, year, sex, share, basis, base, source_ids):
+        worst = max((sources.loc[s, "reliability"] for s in source_ids), key=RELIABILITY_RANK.get)
+        records.append(dict(series=series, period=period, year=year, sex=sex, share=share, basis=basis,
+                            base=base, reliability=worst, source_ids=tuple(source_ids)))
+
+    actioned = rows[(rows["measure"] == "reports_actioned") & (rows["age_group"] == "all") & (rows["sex"] != "all")]
+    for r in actioned.itertuples():
+        if pd.notna(r.share_pct):
+            sex = "girls" if r.sex.startswith("girls") else "boys"
+            base = "all actioned webpages" + (f" ({r.sex.replace('_', ' ')})" if r.sex.endswith("only") else "")
+            add("all actioned webpages", str(r.year), r.year, sex, r.share_pct / 100, "published", base, [r.source_id])
+    # sextortion: published shares, or counts over the year's total
+    sext = rows[(rows["age_group"] == "all") & rows["measure"].isin(["sextortion_reports_actioned",
+                                                                       "sextortion_reports_dealt_with_h1"])]
+    for (measure, year), group in sext.groupby(["measure", "year"]):
+        total = group[group["sex"] == "all"]
+        total_count = total["count"].dropna()
+        period = f"Jan–Jun {year}" if measure.endswith("_h1") else str(year)
+        for r in group[group["sex"] != "all"].itertuples():
+            if pd.notna(r.share_pct):
+                add("sextortion reports", period, year, r.sex, r.share_pct / 100, "published",
+                    "sextortion reports", [r.source_id])
+            elif pd.notna(r.count) and len(total_count):
+                already = any(x["series"] == "sextortion reports" and x["period"] == period and x["sex"] == r.sex
+                              for x in records)
+                if not already:
+                    add("sextortion reports", period, year, r.sex, r.count / total_count.iloc[0], "computed from counts",
+                        "sextortion reports", [r.source_id, total.loc[total_count.index[0], "source_id"]])
+    sg = rows[rows["measure"].isin(["self_generated_reports", "self_generated_reports_h1"]) & (rows["age_group"] == "all")
+              & (rows["sex"] != "all") & rows["share_pct"].notna()]
+    for r in sg.itertuples():
+        period = f"Jan–Jun {r.year}" if r.measure.endswith("_h1") else str(r.year)
+        add("self-generated webpages", period, r.year, r.sex, r.share_pct / 100, "published",
+            "self-generated webpages", [r.source_id])
+    frame = pd.DataFrame.from_records(records)
+    return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
+def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
+    """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
+    reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
+    count in every year (log changes of a handful of reports are noise, and log 0 is undefined)."""
+    rows = country_reports()
+    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
+    years = rows["year"].nunique()
+    counts = rows.pivot(index="iso3", columns="year", values="reports")
+    keep = counts.index[(counts[base_year] >= min_reports) & (counts > 0).all(axis=1) & (counts.notna().sum(axis=1) == years)]
+    return rows[rows["iso3"].isin(keep)].reset_index(drop=True)
+
+
+def _pre_post(panel: pd.DataFrame, unit: str, time: str, value: str, pre, post) -> pd.DataFrame:
+    """Each unit's value in the two periods (columns 'pre' and 'post'), units positive in both."""
+    wide = panel.pivot_table(index=unit, columns=time, values=value, aggfunc="sum")
+    wide = wide[[pre, post]].astype(float)
+    wide.columns = ["pre", "post"]
+    return wide[(wide > 0).all(axis=1)]
+
+
+def _did_from_arrays(t_pre, t_post, c_pre, c_post, aggregate: bool):
+    """Difference-in-differences of log values; arrays may carry a leading axis of draws."""
+    if aggregate:
+        t = np.log(t_post.sum(axis=-1)) - np.log(t_pre.sum(axis=-1))
+        c = np.log(c_post.sum(axis=-1)) - np.log(c_pre.sum(axis=-1))
+        return t - c
+    return (np.log(t_post) - np.log(t_pre)).mean(axis=-1) - (np.log(c_post) - np.log(c_pre)).mean(axis=-1)
+
+
+def _groups(panel, treated, control, unit, time, value, pre, post):
+    wide = _pre_post(panel, unit, time, value, pre, post)
+    treated = set(treated)
+    control = (set(wide.index) - treated) if control is None else set(control)
+    t = wide[wide.index.isin(treated)]
+    c = wide[wide.index.isin(control)]
+    if t.empty or c.empty:
+        raise ValueError("both the treated and the control group need at least one unit with data in both periods")
+    return t, c
+
+
+def did_log(panel: pd.DataFrame, *, treated, control=None, unit: str = "iso3", time: str = "year",
+            value: str = "reports", pre=2020, post=2021, aggregate: bool = False) -> float:
+    """Difference-in-differences on log reports between two periods.
+
+    ``treated`` and ``control`` are collections of unit ids (default control: every other unit).
+    With ``aggregate=False`` (default) each unit counts once: the mean change in log reports of the
+    treated units minus that of the control units. With ``aggregate=True`` units are summed within
+    each group first, so large units weigh more: log(T_post/T_pre) − log(C_post/C_pre).
+    Units without a positive value in both periods are left out. A value of d means the treated
+    group changed by exp(d) − 1 relative to the control group."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    return float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(),
+                                  c["pre"].to_numpy(), c["post"].to_numpy(), aggregate))
+
+
+def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                  level: float = 0.95, unit: str = "iso3", time: str = "year", value: str = "reports",
+                  pre=2020, post=2021, aggregate: bool = False) -> tuple[float, float]:
+    """Percentile interval for :func:`did_log` from resampling units with replacement, separately
+    within the treated and the control group (a bootstrap over countries). A group of one unit
+    does not vary, so the interval then reflects the other group's spread only."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    rng = np.random.default_rng(seed)
+    ti = rng.integers(0, len(t), size=(n, len(t)))
+    ci = rng.integers(0, len(c), size=(n, len(c)))
+    draws = _did_from_arrays(t["pre"].to_numpy()[ti], t["post"].to_numpy()[ti],
+                             c["pre"].to_numpy()[ci], c["post"].to_numpy()[ci], aggregate)
+    alpha = (1 - level) / 2
+    return float(np.quantile(draws, alpha)), float(np.quantile(draws, 1 - alpha))
+
+
+def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                    unit: str = "iso3", time: str = "year", value: str = "reports", pre=2020, post=2021,
+                    aggregate: bool = False) -> dict:
+    """Permutation (placebo) test for :func:`did_log`: the treatment label is given at random to as
+    many units as were treated, drawn from the treated and control units together, ``n`` times.
+    Returns the estimate, the two-sided p-value (share of placebo estimates at least as far from
+    zero, counting the actual assignment) and the central 95% range of the placebo estimates."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    pool = pd.concat([t, c])
+    pre_v, post_v = pool["pre"].to_numpy(), pool["post"].to_numpy()
+    k = len(t)
+    estimate = float(_did_from_arrays(pre_v[:k], post_v[:k], pre_v[k:], post_v[k:], aggregate))
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((n, len(pool))), axis=1)
+    ti, ci = order[:, :k], order[:, k:]
+    placebo = _did_from_arrays(pre_v[ti], post_v[ti], pre_v[ci], post_v[ci], aggregate)
+    p = (1 + int((np.abs(placebo) >= abs(estimate) - 1e-12).sum())) / (n + 1)
+    return {"estimate": estimate, "p_value": float(p),
+            "placebo_low": float(np.quantile(placebo, 0.025)), "placebo_high": float(np.quantile(placebo, 0.975))}
+
+
+def bundling_bounds(meta_before: float, meta_after: float, reports_after: float, incidents_after: float,
+                    shares=(0.0, 0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
+    """How much of a fall in Meta's reports across the bundling break is not explained by bundling.
+
+    Assumes the year's incident count is what the report count would have been without bundling,
+    so bundling removed ``incidents_after − reports_after`` reports across all reporters, and that a
+    share ``s`` of that compression fell on Meta. Meta's unbundled count is then
+    ``meta_after + s × compression``; the rest of the fall (``meta_before`` minus that) is not
+    attributable to bundling. One row per share: share_of_compression_on_meta, meta_unbundled,
+    fall_total, fall_from_bundling, fall_not_bundling, fall_not_bundling_pct (of meta_before)."""
+    compression = incidents_after - reports_after
+    if compression < 0:
+        raise ValueError("incidents should not be fewer than reports")
+    rows = []
+    for s in shares:
+        if not 0 <= s <= 1:
+            raise ValueError("a share of the compression must lie between 0 and 1")
+        unbundled = meta_after + s * compression
+        rows.append({
+            "share_of_compression_on_meta": float(s),
+            "meta_unbundled": float(unbundled),
+            "fall_total": float(meta_before - meta_after),
+            "fall_from_bundling": float(s * compression),
+            "fall_not_bundling": float(meta_before - unbundled),
+            "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
+        })
+    return pd.DataFrame(rows)
+
+
+def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
+    """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
+    (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
+    two years and no combined row in either. A platform absent in ``start`` (a new line item) counts
+    as rising from zero and ranks first; one absent in ``end`` as falling to zero, except in a year
+    whose list is partial (2024-2025), where an absent platform is left out. Returns
+    {'risers': [...], 'fallers': [...]} of platform ids, largest change first."""
+    rows = esp_reports_by_platform()
+    rows = rows[rows["year"].isin([start, end])]
+    combined = set(rows.loc[rows["combined"].fillna(False), "platform_id"])
+    wide = rows.pivot_table(index="platform_id", columns="year", values="reports", aggfunc="sum")
+    wide = wide.reindex(columns=[start, end]).fillna(0).astype(float)
+    wide = wide[(wide.max(axis=1) >= min_reports) & ~wide.index.isin(combined)]
+    full = esp_totals().set_index("year")["listed_in_full"]
+    for year in (start, end):
+        if not bool(full.get(year, False)):
+            # A partial list (the 2024-2025 transcription): absence there is "not listed", not zero.
+            wide = wide[wide[year] > 0]
+    ratio = (wide[end] + 1) / (wide[start] + 1)  # +1: a zero count still ranks, by its size
+    order = ratio.sort_values(ascending=False, kind="stable")
+    return {"risers": list(order.index[:n]), "fallers": list(order.index[::-1][:n])}
+
+
+def reporting_services() -> pd.DataFrame:
+    """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
+    whether the row combines services, and its yearly report counts (one column per year; missing
+    where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
+    rows = esp_reports_by_platform()
+    key = ["esp_label", "line_item"]
+    rows = rows.assign(line_item=rows["line_item"].fillna(""))
+    wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
+    wide.columns = [int(c) for c in wide.columns]
+    info = (rows.drop_duplicates(key).set_index(key)
+            [["platform_name", "company_name", "combined"]])
+    out = info.join(wide.astype("Int64")).reset_index()
+    out["line_item"] = out["line_item"].replace("", pd.NA)
+    out["combined"] = out["combined"].fillna(False).astype(bool)
+    return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
+                           ).reset_index(drop=True)

@@ -62,8 +62,11 @@ def test_every_source_is_cited_by_some_row():
     cited = set()
     for name in data.resource_names():
         frame = data.load(name)
-        if "source_id" in frame and name != "sources":
-            cited |= set(frame["source_id"].dropna())
+        if name == "sources":
+            continue
+        # source_id, and the claims table's piece_source_id / original_source_id
+        for column in [c for c in frame.columns if c == "source_id" or c.endswith("_source_id")]:
+            cited |= set(frame[column].dropna())
     unused = set(data.load("sources")["source_id"]) - cited
     assert not unused, sorted(unused)
 

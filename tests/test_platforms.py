@@ -184,3 +184,27 @@ def test_police_comparison_never_reads_a_missing_platform_row_as_zero():
     snap = table[(table["platform_id"] == "snapchat") & (table["period"] == "2023/24")].iloc[0]
     assert snap["police_share"] == pytest.approx(0.50)
     assert snap["ncmec_share"] == pytest.approx(713_055 / 35_944_826)
+
+
+def test_risers_and_fallers_rank_by_change_and_skip_combined_rows():
+    moves = metrics.risers_and_fallers(2023, 2025, n=4)
+    assert "amazon_ai_services" in moves["risers"]  # new in 2024: rises from zero
+    assert not set(moves["risers"]) & set(moves["fallers"])
+    early = metrics.risers_and_fallers(2020, 2021, n=50, min_reports=1)
+    assert "meta_combined" not in early["risers"] + early["fallers"]  # 'Facebook*' is not one service
+
+
+def test_a_platform_missing_from_the_partial_transcription_is_not_a_faller():
+    moves = metrics.risers_and_fallers(2023, 2025, n=10)
+    listed_2025 = set(metrics.esp_reports_by_platform().query("year == 2025")["platform_id"])
+    assert set(moves["fallers"]) <= listed_2025
+
+
+def test_the_lookup_has_every_published_label_and_every_report():
+    lookup = metrics.reporting_services()
+    rows = data.load("ncmec_esp_reports")
+    pairs = set(zip(rows["esp_label"], rows["line_item"].fillna("")))
+    assert set(zip(lookup["esp_label"], lookup["line_item"].fillna(""))) == pairs
+    for year, reports in rows.groupby("year")["reports"].sum().items():
+        assert lookup[year].sum() == reports, year
+    assert lookup["platform_name"].notna().all()

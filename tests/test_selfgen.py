@@ -136,3 +136,66 @@ def test_report_act_test_compares_the_halves_around_the_signing():
     # and the second half (after the Act) was lower than the first.
     assert test["h1_2024_vs_2023"] > 1
     assert test["h2_vs_h1_2024"] < 1
+
+
+# --- shares recomputed from counts ------------------------------------------------------------
+
+def test_composition_splits_actioned_webpages_into_self_generated_and_the_rest():
+    comp = metrics.self_generated_composition().set_index("year")
+    known = comp.dropna(subset=["self_generated"])
+    assert (known["self_generated"] + known["not_self_generated"] == known["actioned"]).all()
+    assert ((known["share_computed"] - known["self_generated"] / known["actioned"]).abs() < 1e-12).all()
+
+
+def test_computed_shares_agree_with_the_iwfs_published_shares_to_rounding():
+    comp = metrics.self_generated_composition().dropna(subset=["share_published", "share_computed"])
+    assert len(comp) >= 4
+    assert ((comp["share_computed"] * 100 - comp["share_published"]).abs() <= 1).all()
+
+
+def test_2022_share_is_computed_not_published_and_2024_is_missing_not_guessed():
+    comp = metrics.self_generated_composition().set_index("year")
+    assert pd.isna(comp.loc[2022, "share_published"]) and comp.loc[2022, "share_computed"] == pytest.approx(199363 / 255588)
+    assert pd.isna(comp.loc[2024, "self_generated"]) and pd.isna(comp.loc[2024, "share_computed"])
+
+
+def test_the_77_percent_is_a_rise_in_the_count_not_the_share():
+    comp = metrics.self_generated_composition().set_index("year")
+    count_rise = comp.loc[2020, "self_generated"] / comp.loc[2019, "self_generated"] - 1
+    share_rise = comp.loc[2020, "share_published"] / comp.loc[2019, "share_published"] - 1
+    assert round(count_rise, 2) == 0.77
+    assert abs(share_rise - 0.77) > 0.2
+
+
+def test_capacity_share_is_actioned_over_assessed():
+    cap = metrics.iwf_capacity().dropna(subset=["assessed", "actioned"])
+    assert ((cap["actioned_share"] - cap["actioned"] / cap["assessed"]).abs() < 1e-12).all()
+    assert (cap["actioned"] <= cap["assessed"]).all()
+
+
+def test_ratio_text_converts_only_n_in_m():
+    assert metrics.share_from_ratio_text("1 in 6") == pytest.approx(100 / 6)
+    assert metrics.share_from_ratio_text("17%") is None
+    assert metrics.share_from_ratio_text("1 in 0") is None
+
+
+def test_age_shares_use_the_years_self_generated_count_and_leave_gaps_empty():
+    ages = metrics.self_generated_by_age()
+    comp = metrics.self_generated_composition().set_index("year")["self_generated"]
+    row = ages[(ages["age_band"] == "7–10") & (ages["year"] == 2023)].iloc[0]
+    assert row["share_of_self_generated"] == pytest.approx(row["count"] / comp[2023])
+    assert ages.loc[ages["age_band"] == "14–15", "count"].isna().all()
+
+
+def test_sex_shares_are_fractions_and_never_doubled_per_cell():
+    sexes = metrics.shares_by_sex()
+    assert sexes["share"].between(0, 1).all()
+    assert not sexes.duplicated(["series", "period", "sex"]).any()
+
+
+def test_staging_copies_are_not_cited():
+    urls = data.sources()["url"].fillna("")
+    for frame in (metrics.iwf_rows(),):
+        assert not frame["source_id"].map(urls).str.contains("//uat.").any()
+    for ids in metrics.shares_by_sex()["source_ids"]:
+        assert not any("//uat." in str(urls[s]) for s in ids)
