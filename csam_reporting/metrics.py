@@ -465,168 +465,6 @@ def meta_total_reports() -> pd.Series:
     return meta_reports_by_app().groupby("year")["reports"].sum().astype("int64")
 
 
-def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
-    """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
-    reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
-    count in every year (log changes of a handful of reports are noise, and log 0 is undefined)."""
-    rows = country_reports()
-    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
-    years = rows["year"].nunique()
-    counts = rows.pivot(index="iso3", columns="year", values="reports")
-    keep = counts.index[(counts[base_year] >= min_reports) & (counts > 0).all(axis=1) & (counts.notna().sum(axis=1) == years)]
-    return rows[rows["iso3"].isin(keep)].reset_index(drop=True)
-
-
-def _pre_post(panel: pd.DataFrame, unit: str, time: str, value: str, pre, post) -> pd.DataFrame:
-    """Each unit's value in the two periods (columns 'pre' and 'post'), units positive in both."""
-    wide = panel.pivot_table(index=unit, columns=time, values=value, aggfunc="sum")
-    wide = wide[[pre, post]].astype(float)
-    wide.columns = ["pre", "post"]
-    return wide[(wide > 0).all(axis=1)]
-
-
-def _did_from_arrays(t_pre, t_post, c_pre, c_post, aggregate: bool):
-    """Difference-in-differences of log values; arrays may carry a leading axis of draws."""
-    if aggregate:
-        t = np.log(t_post.sum(axis=-1)) - np.log(t_pre.sum(axis=-1))
-        c = np.log(c_post.sum(axis=-1)) - np.log(c_pre.sum(axis=-1))
-        return t - c
-    return (np.log(t_post) - np.log(t_pre)).mean(axis=-1) - (np.log(c_post) - np.log(c_pre)).mean(axis=-1)
-
-
-def _groups(panel, treated, control, unit, time, value, pre, post):
-    wide = _pre_post(panel, unit, time, value, pre, post)
-    treated = set(treated)
-    control = (set(wide.index) - treated) if control is None else set(control)
-    t = wide[wide.index.isin(treated)]
-    c = wide[wide.index.isin(control)]
-    if t.empty or c.empty:
-        raise ValueError("both the treated and the control group need at least one unit with data in both periods")
-    return t, c
-
-
-def did_log(panel: pd.DataFrame, *, treated, control=None, unit: str = "iso3", time: str = "year",
-            value: str = "reports", pre=2020, post=2021, aggregate: bool = False) -> float:
-    """Difference-in-differences on log reports between two periods.
-
-    ``treated`` and ``control`` are collections of unit ids (default control: every other unit).
-    With ``aggregate=False`` (default) each unit counts once: the mean change in log reports of the
-    treated units minus that of the control units. With ``aggregate=True`` units are summed within
-    each group first, so large units weigh more: log(T_post/T_pre) − log(C_post/C_pre).
-    Units without a positive value in both periods are left out. A value of d means the treated
-    group changed by exp(d) − 1 relative to the control group."""
-    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
-    return float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(),
-                                  c["pre"].to_numpy(), c["post"].to_numpy(), aggregate))
-
-
-def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
-                  level: float = 0.95, unit: str = "iso3", time: str = "year", value: str = "reports",
-                  pre=2020, post=2021, aggregate: bool = False) -> tuple[float, float]:
-    """Percentile interval for :func:`did_log` from resampling units with replacement, separately
-    within the treated and the control group (a bootstrap over countries). A group of one unit
-    does not vary, so the interval then reflects the other group's spread only."""
-    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
-    rng = np.random.default_rng(seed)
-    ti = rng.integers(0, len(t), size=(n, len(t)))
-    ci = rng.integers(0, len(c), size=(n, len(c)))
-    draws = _did_from_arrays(t["pre"].to_numpy()[ti], t["post"].to_numpy()[ti],
-                             c["pre"].to_numpy()[ci], c["post"].to_numpy()[ci], aggregate)
-    alpha = (1 - level) / 2
-    return float(np.quantile(draws, alpha)), float(np.quantile(draws, 1 - alpha))
-
-
-def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
-                    unit: str = "iso3", time: str = "year", value: str = "reports", pre=2020, post=2021,
-                    aggregate: bool = False) -> dict:
-    """Permutation (placebo) test for :func:`did_log`: the treatment label is given at random to as
-    many units as were treated, drawn from the treated and control units together, ``n`` times.
-    Returns the estimate, the two-sided p-value (share of placebo estimates at least as far from
-    zero, counting the actual assignment) and the central 95% range of the placebo estimates."""
-    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
-    pool = pd.concat([t, c])
-    pre_v, post_v = pool["pre"].to_numpy(), pool["post"].to_numpy()
-    k = len(t)
-    estimate = float(_did_from_arrays(pre_v[:k], post_v[:k], pre_v[k:], post_v[k:], aggregate))
-    rng = np.random.default_rng(seed)
-    order = np.argsort(rng.random((n, len(pool))), axis=1)
-    ti, ci = order[:, :k], order[:, k:]
-    placebo = _did_from_arrays(pre_v[ti], post_v[ti], pre_v[ci], post_v[ci], aggregate)
-    p = (1 + int((np.abs(placebo) >= abs(estimate) - 1e-12).sum())) / (n + 1)
-    return {"estimate": estimate, "p_value": float(p),
-            "placebo_low": float(np.quantile(placebo, 0.025)), "placebo_high": float(np.quantile(placebo, 0.975))}
-
-
-def bundling_bounds(meta_before: float, meta_after: float, reports_after: float, incidents_after: float,
-                    shares=(0.0, 0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
-    """How much of a fall in Meta's reports across the bundling break is not explained by bundling.
-
-    Assumes the year's incident count is what the report count would have been without bundling,
-    so bundling removed ``incidents_after − reports_after`` reports across all reporters, and that a
-    share ``s`` of that compression fell on Meta. Meta's unbundled count is then
-    ``meta_after + s × compression``; the rest of the fall (``meta_before`` minus that) is not
-    attributable to bundling. One row per share: share_of_compression_on_meta, meta_unbundled,
-    fall_total, fall_from_bundling, fall_not_bundling, fall_not_bundling_pct (of meta_before)."""
-    compression = incidents_after - reports_after
-    if compression < 0:
-        raise ValueError("incidents should not be fewer than reports")
-    rows = []
-    for s in shares:
-        if not 0 <= s <= 1:
-            raise ValueError("a share of the compression must lie between 0 and 1")
-        unbundled = meta_after + s * compression
-        rows.append({
-            "share_of_compression_on_meta": float(s),
-            "meta_unbundled": float(unbundled),
-            "fall_total": float(meta_before - meta_after),
-            "fall_from_bundling": float(s * compression),
-            "fall_not_bundling": float(meta_before - unbundled),
-            "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
-        })
-    return pd.DataFrame(rows)
-
-
-def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
-    """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
-    (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
-    two years and no combined row in either. A platform absent in ``start`` (a new line item) counts
-    as rising from zero and ranks first; one absent in ``end`` as falling to zero, except in a year
-    whose list is partial (2024-2025), where an absent platform is left out. Returns
-    {'risers': [...], 'fallers': [...]} of platform ids, largest change first."""
-    rows = esp_reports_by_platform()
-    rows = rows[rows["year"].isin([start, end])]
-    combined = set(rows.loc[rows["combined"].fillna(False), "platform_id"])
-    wide = rows.pivot_table(index="platform_id", columns="year", values="reports", aggfunc="sum")
-    wide = wide.reindex(columns=[start, end]).fillna(0).astype(float)
-    wide = wide[(wide.max(axis=1) >= min_reports) & ~wide.index.isin(combined)]
-    full = esp_totals().set_index("year")["listed_in_full"]
-    for year in (start, end):
-        if not bool(full.get(year, False)):
-            # A partial list (the 2024-2025 transcription): absence there is "not listed", not zero.
-            wide = wide[wide[year] > 0]
-    ratio = (wide[end] + 1) / (wide[start] + 1)  # +1: a zero count still ranks, by its size
-    order = ratio.sort_values(ascending=False, kind="stable")
-    return {"risers": list(order.index[:n]), "fallers": list(order.index[::-1][:n])}
-
-
-def reporting_services() -> pd.DataFrame:
-    """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
-    whether the row combines services, and its yearly report counts (one column per year; missing
-    where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
-    rows = esp_reports_by_platform()
-    key = ["esp_label", "line_item"]
-    rows = rows.assign(line_item=rows["line_item"].fillna(""))
-    wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
-    wide.columns = [int(c) for c in wide.columns]
-    info = (rows.drop_duplicates(key).set_index(key)
-            [["platform_name", "company_name", "combined"]])
-    out = info.join(wide.astype("Int64")).reset_index()
-    out["line_item"] = out["line_item"].replace("", pd.NA)
-    out["combined"] = out["combined"].fillna(False).astype(bool)
-    return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
-                           ).reset_index(drop=True)
-
-
 # --- self-generated chapter ---
 
 def second_half(full_year: int, first_half: int) -> int:
@@ -848,6 +686,193 @@ def shares_by_sex() -> pd.DataFrame:
             "self-generated webpages", [r.source_id])
     frame = pd.DataFrame.from_records(records)
     return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
+
+
+# --- encryption chapter (continued): the EU gap's difference-in-differences, bundling bounds ---
+
+def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
+    """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
+    reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
+    count in every year (log changes of a handful of reports are noise, and log 0 is undefined)."""
+    rows = country_reports()
+    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
+    years = rows["year"].nunique()
+    counts = rows.pivot(index="iso3", columns="year", values="reports")
+    keep = counts.index[(counts[base_year] >= min_reports) & (counts > 0).all(axis=1) & (counts.notna().sum(axis=1) == years)]
+    return rows[rows["iso3"].isin(keep)].reset_index(drop=True)
+
+
+def _pre_post(panel: pd.DataFrame, unit: str, time: str, value: str, pre, post) -> pd.DataFrame:
+    """Each unit's value in the two periods (columns 'pre' and 'post'), units positive in both."""
+    wide = panel.pivot_table(index=unit, columns=time, values=value, aggfunc="sum")
+    wide = wide[[pre, post]].astype(float)
+    wide.columns = ["pre", "post"]
+    return wide[(wide > 0).all(axis=1)]
+
+
+def _did_from_arrays(t_pre, t_post, c_pre, c_post, aggregate: bool):
+    """Difference-in-differences of log values; arrays may carry a leading axis of draws."""
+    if aggregate:
+        t = np.log(t_post.sum(axis=-1)) - np.log(t_pre.sum(axis=-1))
+        c = np.log(c_post.sum(axis=-1)) - np.log(c_pre.sum(axis=-1))
+        return t - c
+    return (np.log(t_post) - np.log(t_pre)).mean(axis=-1) - (np.log(c_post) - np.log(c_pre)).mean(axis=-1)
+
+
+def _groups(panel, treated, control, unit, time, value, pre, post):
+    wide = _pre_post(panel, unit, time, value, pre, post)
+    treated = set(treated)
+    control = (set(wide.index) - treated) if control is None else set(control)
+    t = wide[wide.index.isin(treated)]
+    c = wide[wide.index.isin(control)]
+    if t.empty or c.empty:
+        raise ValueError("both the treated and the control group need at least one unit with data in both periods")
+    return t, c
+
+
+def did_log(panel: pd.DataFrame, *, treated, control=None, unit: str = "iso3", time: str = "year",
+            value: str = "reports", pre=2020, post=2021, aggregate: bool = False) -> float:
+    """Difference-in-differences on log reports between two periods.
+
+    ``treated`` and ``control`` are collections of unit ids (default control: every other unit).
+    With ``aggregate=False`` (default) each unit counts once: the mean change in log reports of the
+    treated units minus that of the control units. With ``aggregate=True`` units are summed within
+    each group first, so large units weigh more: log(T_post/T_pre) − log(C_post/C_pre).
+    Units without a positive value in both periods are left out. A value of d means the treated
+    group changed by exp(d) − 1 relative to the control group."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    return float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(),
+                                  c["pre"].to_numpy(), c["post"].to_numpy(), aggregate))
+
+
+def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                  level: float = 0.95, unit: str = "iso3", time: str = "year", value: str = "reports",
+                  pre=2020, post=2021, aggregate: bool = False) -> tuple[float, float]:
+    """Percentile interval for :func:`did_log` from resampling units with replacement, separately
+    within the treated and the control group (a bootstrap over countries). A group of one unit
+    does not vary, so the interval then reflects the other group's spread only."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    rng = np.random.default_rng(seed)
+    ti = rng.integers(0, len(t), size=(n, len(t)))
+    ci = rng.integers(0, len(c), size=(n, len(c)))
+    draws = _did_from_arrays(t["pre"].to_numpy()[ti], t["post"].to_numpy()[ti],
+                             c["pre"].to_numpy()[ci], c["post"].to_numpy()[ci], aggregate)
+    alpha = (1 - level) / 2
+    return float(np.quantile(draws, alpha)), float(np.quantile(draws, 1 - alpha))
+
+
+def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                    unit: str = "iso3", time: str = "year", value: str = "reports", pre=2020, post=2021,
+                    aggregate: bool = False) -> dict:
+    """Permutation (placebo) test for :func:`did_log`: the treatment label is given at random to as
+    many units as were treated, drawn from the treated and control units together, ``n`` times.
+    Returns the estimate, the two-sided p-value (share of placebo estimates at least as far from
+    zero, counting the actual assignment) and the central 95% range of the placebo estimates."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    pool = pd.concat([t, c])
+    pre_v, post_v = pool["pre"].to_numpy(), pool["post"].to_numpy()
+    k = len(t)
+    estimate = float(_did_from_arrays(pre_v[:k], post_v[:k], pre_v[k:], post_v[k:], aggregate))
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((n, len(pool))), axis=1)
+    ti, ci = order[:, :k], order[:, k:]
+    placebo = _did_from_arrays(pre_v[ti], post_v[ti], pre_v[ci], post_v[ci], aggregate)
+    p = (1 + int((np.abs(placebo) >= abs(estimate) - 1e-12).sum())) / (n + 1)
+    return {"estimate": estimate, "p_value": float(p),
+            "placebo_low": float(np.quantile(placebo, 0.025)), "placebo_high": float(np.quantile(placebo, 0.975))}
+
+
+def bundling_bounds(meta_before: float, meta_after: float, reports_after: float, incidents_after: float,
+                    shares=(0.0, 0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
+    """How much of a fall in Meta's reports across the bundling break is not explained by bundling.
+
+    Assumes the year's incident count is what the report count would have been without bundling,
+    so bundling removed ``incidents_after − reports_after`` reports across all reporters, and that a
+    share ``s`` of that compression fell on Meta. Meta's unbundled count is then
+    ``meta_after + s × compression``; the rest of the fall (``meta_before`` minus that) is not
+    attributable to bundling. One row per share: share_of_compression_on_meta, meta_unbundled,
+    fall_total, fall_from_bundling, fall_not_bundling, fall_not_bundling_pct (of meta_before)."""
+    compression = incidents_after - reports_after
+    if compression < 0:
+        raise ValueError("incidents should not be fewer than reports")
+    rows = []
+    for s in shares:
+        if not 0 <= s <= 1:
+            raise ValueError("a share of the compression must lie between 0 and 1")
+        unbundled = meta_after + s * compression
+        rows.append({
+            "share_of_compression_on_meta": float(s),
+            "meta_unbundled": float(unbundled),
+            "fall_total": float(meta_before - meta_after),
+            "fall_from_bundling": float(s * compression),
+            "fall_not_bundling": float(meta_before - unbundled),
+            "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
+        })
+    return pd.DataFrame(rows)
+
+
+# --- platforms chapter (continued): movers and the lookup of every reporting service ---
+
+def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
+    """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
+    (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
+    two years and no combined row in either. A platform absent in ``start`` (a new line item) counts
+    as rising from zero and ranks first; one absent in ``end`` as falling to zero, except in a year
+    whose list is partial (2024-2025), where an absent platform is left out. Returns
+    {'risers': [...], 'fallers': [...]} of platform ids, largest change first."""
+    rows = esp_reports_by_platform()
+    rows = rows[rows["year"].isin([start, end])]
+    combined = set(rows.loc[rows["combined"].fillna(False), "platform_id"])
+    wide = rows.pivot_table(index="platform_id", columns="year", values="reports", aggfunc="sum")
+    wide = wide.reindex(columns=[start, end]).fillna(0).astype(float)
+    wide = wide[(wide.max(axis=1) >= min_reports) & ~wide.index.isin(combined)]
+    full = esp_totals().set_index("year")["listed_in_full"]
+    for year in (start, end):
+        if not bool(full.get(year, False)):
+            # A partial list (the 2024-2025 transcription): absence there is "not listed", not zero.
+            wide = wide[wide[year] > 0]
+    ratio = (wide[end] + 1) / (wide[start] + 1)  # +1: a zero count still ranks, by its size
+    order = ratio.sort_values(ascending=False, kind="stable")
+    return {"risers": list(order.index[:n]), "fallers": list(order.index[::-1][:n])}
+
+
+def reporting_services() -> pd.DataFrame:
+    """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
+    whether the row combines services, and its yearly report counts (one column per year; missing
+    where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
+    rows = esp_reports_by_platform()
+    key = ["esp_label", "line_item"]
+    rows = rows.assign(line_item=rows["line_item"].fillna(""))
+    wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
+    wide.columns = [int(c) for c in wide.columns]
+    info = (rows.drop_duplicates(key).set_index(key)
+            [["platform_name", "company_name", "combined"]])
+    out = info.join(wide.astype("Int64")).reset_index()
+    out["line_item"] = out["line_item"].replace("", pd.NA)
+    out["combined"] = out["combined"].fillna(False).astype(bool)
+    return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
+                           ).reset_index(drop=True)
+
+
+# --- encryption chapter (continued) ---
+
+def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: str = "treated",
+                      **kwargs) -> pd.Series:
+    """:func:`did_log` recomputed with each unit of one group left out in turn (``drop_from`` is
+    'treated' or 'control'), to see whether one country drives the estimate. Index: the unit left
+    out; values: the estimate without it."""
+    unit = kwargs.get("unit", "iso3")
+    treated = set(treated)
+    control = (set(panel[unit]) - treated) if control is None else set(control)
+    group = treated if drop_from == "treated" else control
+    if len(group) < 2:
+        raise ValueError("leaving one out needs at least two units in the group")
+    out = {}
+    for left_out in sorted(group):
+        t = treated - {left_out} if drop_from == "treated" else treated
+        c = control - {left_out} if drop_from == "control" else control
+        out[left_out] = did_log(panel, treated=t, control=c, **kwargs)
+    return pd.Series(out, name="estimate")
 
 
 def period_start(period: str) -> pd.Timestamp:
