@@ -11,9 +11,10 @@ INSTALLED := $(VENV)/.installed-book
 INSTALLED_TEST := $(VENV)/.installed-test
 SOURCES_DIR ?= ../shared/sources
 
-.PHONY: book force-book test validate extract serve clean lock bench help
+.PHONY: book force-book pdf test validate extract serve clean lock bench help
 help:
 	@echo "make book      build the book into _build/html"
+	@echo "make pdf       print the whole book as one PDF into _build/pdf/book.pdf (Debian's chromium)"
 	@echo "make test      run the whole test suite (builds the book in a temporary copy)"
 	@echo "make validate  check data/ against its schemas"
 	@echo "make extract   re-extract NCMEC tables from the original PDFs (SOURCES_DIR=$(SOURCES_DIR)) and compare with data/"
@@ -40,6 +41,10 @@ book: $(INSTALLED)
 
 force-book: $(INSTALLED)
 	$(PY) -m csam_reporting.build --force
+
+pdf: book
+	bash scripts/ensure-chromium.sh
+	$(PY) -m csam_reporting.pdf
 
 validate: $(INSTALLED)
 	$(PY) -m csam_reporting.validate
