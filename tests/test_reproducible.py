@@ -14,8 +14,9 @@ import pytest
 from csam_reporting import style
 from conftest import copy_book, run_build
 
-# pandas Styler names every table T_<5 random hex digits> (and its cells after it).
-STYLER_ID = re.compile(rb"T_[0-9a-f]{5}")
+# pandas Styler names every table T_<5 random hex digits> (and its cells after it), and its
+# plain-text repr in an executed notebook is the object's memory address.
+STYLER_ID = re.compile(rb"T_[0-9a-f]{5}|Styler (?:object )?at 0x[0-9a-f]+")
 
 
 def _figure_bytes() -> bytes:
