@@ -37,6 +37,16 @@ OKABE_ITO = {
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion",
                                    "reddish_purple", "sky_blue", "grey", "yellow")]
 
+# Colours outside Okabe & Ito for platforms it has no room for, each at least 3:1 on white (WCAG
+# 1.4.11, graphics) and apart from every other platform colour in normal vision and under
+# simulated protanopia, deuteranopia and tritanopia (tests/test_palette.py measures both).
+EXTRA_COLOURS = {
+    "dark_gold": "#8C510A",  # Snapchat: Okabe-Ito yellow is 1.3:1 on white
+    "dark_grey": "#707070",  # X: apart from the light grey of "other"
+    "wine": "#882255",  # Reddit (Paul Tol's muted wine)
+    "indigo": "#332288",  # Omegle (Paul Tol's indigo)
+}
+
 # Semantic colours: a platform has the same colour in every chapter.
 PLATFORM_COLOURS = {
     "facebook": OKABE_ITO["blue"],
@@ -45,9 +55,11 @@ PLATFORM_COLOURS = {
     "whatsapp": OKABE_ITO["bluish_green"],
     "google": OKABE_ITO["orange"],
     "youtube": OKABE_ITO["vermillion"],
-    "snapchat": OKABE_ITO["yellow"],
+    "snapchat": EXTRA_COLOURS["dark_gold"],
     "tiktok": OKABE_ITO["black"],
-    "x_twitter": OKABE_ITO["grey"],
+    "x_twitter": EXTRA_COLOURS["dark_grey"],
+    "reddit": EXTRA_COLOURS["wine"],
+    "omegle": EXTRA_COLOURS["indigo"],
     "discord": OKABE_ITO["sky_blue"],
     "microsoft": OKABE_ITO["sky_blue"],
 }

@@ -219,3 +219,35 @@ def test_figures_are_files_and_phones_get_the_narrow_drawing(site):
             figure = figure.split("</figure>")[0]
             assert '<source media="(max-width: 600px)" srcset="../_images/figure-' in figure, entry
             assert '<img src="../_images/figure-' in figure, entry
+
+
+def test_data_dictionary_sections_are_in_the_contents_sidebar(site):
+    """Each dataset is a real section of the page (not a rubric), so the page's contents list it."""
+    import re
+
+    from csam_reporting import data
+    html = (site / "chapters" / "appendix-data-dictionary.html").read_text(encoding="utf-8")
+    sidebar = html.split('id="pst-page-toc-nav"', 1)[1].split("</nav>", 1)[0]
+    names = data.resource_names()
+    listed = re.findall(r'class="reference internal nav-link" href="#([^"]+)"', sidebar)
+    assert len(listed) >= len(names), f"the page's contents list {len(listed)} sections for {len(names)} datasets"
+
+
+def test_make_pdf_prints_the_whole_book(built_book):
+    """``make pdf``'s module prints every chapter (one page build, reusing the execution cache)."""
+    import re
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "csam_reporting.pdf", "--book", str(built_book)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Executing notebook" not in result.stdout + result.stderr, "the PDF build re-ran a notebook"
+    pdf = (built_book / "_build" / "pdf" / "book.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages >= 2 * len(toc_files()), f"{pages} pages for {len(toc_files())} chapters"
+    import html
+    single = html.unescape((built_book / "_build" / "singlehtml" / "print.html").read_text(encoding="utf-8")).replace("’", "'")
+    for entry in toc_files():
+        title = re.search(r"^# (.+)$", (built_book / f"{entry}.md").read_text(encoding="utf-8"), re.MULTILINE).group(1)
+        assert title.split("`")[0][:20] in single, f"{entry} is not in the printed book"
