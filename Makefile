@@ -19,7 +19,7 @@ help:
 	@echo "make validate  check data/ against its schemas"
 	@echo "make extract   re-extract NCMEC tables from the original PDFs (SOURCES_DIR=$(SOURCES_DIR)) and compare with data/"
 	@echo "make serve     preview the built site on http://127.0.0.1:8000"
-	@echo "make bench     measure build time and page weight into benchmarks/results.json"
+	@echo "make bench     measure build times, page weight and Lighthouse scores into benchmarks/results.json"
 	@echo "make clean     remove the build and the virtual environment"
 
 $(PY):
@@ -61,9 +61,18 @@ serve: book
 	@echo "Serving _build/html on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-bench: $(INSTALLED_TEST)
+# Lighthouse from the npm registry, pinned by benchmarks/lighthouse/package-lock.json (12.2.3: the
+# last line that runs on Node 20). It drives Debian's chromium through CHROME_PATH and downloads
+# no browser of its own.
+LIGHTHOUSE_DIR := benchmarks/lighthouse
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: $(INSTALLED_TEST) $(LIGHTHOUSE)
 	bash scripts/ensure-chromium.sh
-	$(PY) benchmarks/bench.py
+	CHROME_PATH=/usr/bin/chromium $(PY) benchmarks/bench.py
 
 # Re-pin the transitive set after changing requirements*.txt.
 lock:
@@ -73,4 +82,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf _build $(VENV) .pytest_cache
+	rm -rf _build $(VENV) .pytest_cache $(LIGHTHOUSE_DIR)/node_modules

@@ -2,7 +2,7 @@
 the same table the data rows cite, so the references cannot drift from the data.
 
     from csam_reporting import bibliography
-    bibliography.references_html()     # one entry per source, grouped by publisher
+    bibliography.references_html()     # one entry per source, sorted by publisher and year
 
 Each entry links to the original publisher's page (where the URL is known) and to the source's row
 in the sources appendix (``appendix-sources.html#source-<source_id>``), which gives the locator
@@ -55,14 +55,10 @@ def references() -> pd.DataFrame:
 
 
 def references_html() -> str:
-    out = ['<div class="bibliography">']
-    for publisher, group in references().groupby("publisher", sort=False):
-        out.append(f'<h3 class="bibliography-publisher">{_e(publisher)}</h3><ul class="bibliography-list">')
-        for row in group.to_dict("records"):
-            out.append(f'<li id="ref-{_e(source_anchor(row["source_id"])[len("source-"):])}">{reference(row)}</li>')
-        out.append("</ul>")
-    out.append("</div>")
-    return "".join(out)
+    """One list, sorted by publisher then year, each entry with an id ``ref-<source_id>``."""
+    items = [f'<li id="ref-{_e(source_anchor(row["source_id"])[len("source-"):])}">{reference(row)}</li>'
+             for row in references().to_dict("records")]
+    return '<ul class="bibliography-list">' + "".join(items) + "</ul>"
 
 
 def counts() -> dict[str, int]:

@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .data import data_fingerprint
@@ -79,8 +80,11 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     # Chapters load the data of the book being built (a copy of the book reads its own data/).
     chapter_environment = {"CSAM_DATA_DIR": str(data)}
     executed: dict = {"parallel": {}, "sphinx": {}}  # notebook -> seconds, by who executed it
+    phases: dict[str, float] = {}  # wall-clock seconds of each step, for the benchmark
+    started = time.perf_counter()
     if not serial:
         prefill = prefill_cache(book, cache, chapter_environment)
+        phases["parallel_execution"] = round(time.perf_counter() - started, 2)
         executed["parallel"] = prefill.executed
         if not prefill.ok:
             report_failures(prefill)
@@ -92,9 +96,12 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     command = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
                "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
     environment = {**os.environ, **chapter_environment}
+    sphinx_started = time.perf_counter()
     returncode = _run_sphinx(command, book, environment, executed["sphinx"])
+    phases["sphinx"] = round(time.perf_counter() - sphinx_started, 2)
     build_dir.mkdir(exist_ok=True)
-    (build_dir / ".executed.json").write_text(json.dumps(executed, indent=2) + "\n")
+    record = build_dir / ".executed.json"
+    record.write_text(json.dumps({**executed, "phases": phases}, indent=2) + "\n")
     if executed["sphinx"] and not serial:
         print(f"note: Sphinx executed {len(executed['sphinx'])} notebook(s) the parallel pre-fill did not cache: "
               + ", ".join(executed["sphinx"]))
@@ -105,6 +112,7 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     if not (html / "index.html").is_file():
         print(f"build failed: no {html / 'index.html'} was produced", file=sys.stderr)
         return 1
+    post_started = time.perf_counter()
     _publish_data(data, html / "data")
     for source_map in html.rglob("*.map"):
         source_map.unlink()
@@ -117,7 +125,8 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
             print(f"{page}: loads {url} from another host", file=sys.stderr)
         print("build failed: the site must not load anything from another host", file=sys.stderr)
         return 1
-    build_dir.mkdir(exist_ok=True)
+    phases["post_processing"] = round(time.perf_counter() - post_started, 2)
+    record.write_text(json.dumps({**executed, "phases": phases}, indent=2) + "\n")
     stamp.write_text(fingerprint + "\n")
     print(f"\nThe book is built. Open {html / 'index.html'}")
     return 0

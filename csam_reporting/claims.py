@@ -15,6 +15,7 @@ Nothing here is typed from a document: every number comes from ``data/`` through
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -645,6 +646,16 @@ CHAPTER_TITLES = {"data-and-methods": "Data and methods", "encryption": "Encrypt
                   "platforms": "Platform disparities", "self-generated": "Self-generated content"}
 
 
+def make_id(text: str) -> str:
+    """The HTML id Sphinx (docutils) gives a section heading: lowercase ASCII, runs of other
+    characters as one hyphen, no leading digits or hyphens."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text)
+    return re.sub(r"^[^a-z]+", "", text).strip("-")
+
+
 def _chapter_file(chapter: str) -> Path | None:
     """The chapter's source: the book being built (the notebook's working directory) first, else the
     repository's chapters/ folder."""
@@ -659,8 +670,6 @@ def section_link(chapter: str, section: str | None) -> tuple[str, str]:
     """(link target, text) for the chapter section that explains a claim. The section heading is
     looked up in the chapter's source; if it is not there (chapters change), the link falls back to
     the chapter page, so no link ever points at a section that does not exist."""
-    from docutils.nodes import make_id
-
     title = CHAPTER_TITLES.get(chapter, chapter)
     page = f"{chapter}.html"
     if not isinstance(section, str) or not section:

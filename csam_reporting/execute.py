@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from .warmkernel import WarmKernels
 
 # myst-nb reads a MyST Markdown notebook with this jupyter-cache reader plugin, and its cache
 # lookup hashes the notebook that reader makes; the pre-fill must read notebooks the same way.
@@ -94,8 +96,13 @@ def _environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
-def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | None = None) -> Prefill:
-    """Execute, in parallel, every notebook of ``book`` that ``cache_dir`` holds no outputs for."""
+def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | None = None,
+                  warm: bool = True) -> Prefill:
+    """Execute, in parallel, every notebook of ``book`` that ``cache_dir`` holds no outputs for.
+
+    With ``warm``, kernels are forked from one interpreter that has already imported the heavy
+    modules (:mod:`csam_reporting.warmkernel`); each chapter still runs in a fresh process.
+    """
     from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
 
@@ -118,7 +125,7 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     print(f"executing {len(stale)} of {len(notebooks)} notebook(s) on {os.cpu_count()} core(s): {names}",
           flush=True)
     executor = load_executor("local-parallel", cache, logger=logger)
-    with _environment(environment or {}):
+    with _environment(environment or {}), (WarmKernels() if warm else nullcontext()):
         run = executor.run_and_cache(filter_uris=stale, timeout=settings["timeout"],
                                      allow_errors=settings["allow_errors"])
 

@@ -686,6 +686,10 @@ def shares_by_sex() -> pd.DataFrame:
             "self-generated webpages", [r.source_id])
     frame = pd.DataFrame.from_records(records)
     return frame.sort_values(["series", "year", "period", "sex"]).reset_index(drop=True)
+
+
+# --- encryption chapter (continued): the EU gap's difference-in-differences, bundling bounds ---
+
 def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
     """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
     reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
@@ -807,6 +811,8 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
     return pd.DataFrame(rows)
 
 
+# --- platforms chapter (continued): movers and the lookup of every reporting service ---
+
 def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
     """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
     (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
@@ -846,3 +852,98 @@ def reporting_services() -> pd.DataFrame:
     out["combined"] = out["combined"].fillna(False).astype(bool)
     return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
                            ).reset_index(drop=True)
+
+
+# --- encryption chapter (continued) ---
+
+def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: str = "treated",
+                      **kwargs) -> pd.Series:
+    """:func:`did_log` recomputed with each unit of one group left out in turn (``drop_from`` is
+    'treated' or 'control'), to see whether one country drives the estimate. Index: the unit left
+    out; values: the estimate without it."""
+    unit = kwargs.get("unit", "iso3")
+    treated = set(treated)
+    control = (set(panel[unit]) - treated) if control is None else set(control)
+    group = treated if drop_from == "treated" else control
+    if len(group) < 2:
+        raise ValueError("leaving one out needs at least two units in the group")
+    out = {}
+    for left_out in sorted(group):
+        t = treated - {left_out} if drop_from == "treated" else treated
+        c = control - {left_out} if drop_from == "control" else control
+        out[left_out] = did_log(panel, treated=t, control=c, **kwargs)
+    return pd.Series(out, name="estimate")
+
+
+def period_start(period: str) -> pd.Timestamp:
+    """Start of a police period: '2017/18' and '2017/18-2019/20' start on 1 April 2017;
+    '2013-01/2013-12' starts on 1 January 2013."""
+    first = period.split("/")[0] if "-" in period.split("/")[0] else period[:4]
+    if "-" in first:
+        return pd.Timestamp(first + "-01")
+    return pd.Timestamp(int(first), 4, 1)
+
+
+def police_annual(offence: str) -> pd.DataFrame:
+    """One offence's UK police counts for whole years only (financial years, or calendar years
+    from the 2016 FOI exercise), in time order, with:
+
+    - ``area``: 'England and Wales', 'UK', 'Northern Ireland', 'Scotland' or 'not stated';
+    - ``segment``: a number that changes at every series break, so that a chart never joins
+      counts across a break (image offences: the 2016/17 FOI series, the 2022/23 partial
+      return, the 2023/24 Home Office figure);
+    - ``start``: the period's first day.
+
+    Where two rows give the same count for the same period, the one that states its area wins
+    (the other says 'not stated')."""
+    rows = data.load("uk_police_offences")
+    rows = rows[rows["offence"] == offence].copy()
+    single = rows["period"].str.fullmatch(r"\d{4}/\d{2}") | rows["period"].str.fullmatch(r"(\d{4})-01/\1-12")
+    rows = rows[single].copy()
+    rows["start"] = rows["period"].map(period_start)
+    rows["area"] = rows["geography"].map(
+        lambda g: "England and Wales" if g.startswith("England and Wales") else "UK" if g.startswith("UK") else g)
+    stated = rows[rows["area"] != "not stated"].set_index(["period", "count"]).index
+    duplicate = (rows["area"] == "not stated") & rows.set_index(["period", "count"]).index.isin(stated)
+    rows = rows[~duplicate]
+    rows = rows.sort_values(["start", "area"], kind="stable").reset_index(drop=True)
+    main = ~rows["area"].isin(["Northern Ireland", "Scotland"])
+    rows["segment"] = pd.NA
+    rows.loc[main, "segment"] = rows.loc[main, "series_break"].astype(int).cumsum()
+    return rows
+
+
+def shares_by_age() -> pd.DataFrame:
+    """Age bands' shares in the IWF's series, as published or computed from published counts.
+    Columns: series, period, year, age_band, share (0–1), basis, base, reliability, source_ids.
+    "Self-generated" webpages: the 7–10 share computed from full-year counts, and the published
+    shares for 11–13 (part-years) and for girls aged 11–13 (base: all "self-generated" webpages);
+    sextortion and Report Remove: published shares."""
+    rows = iwf_rows()
+    sources = data.sources()
+    records = []
+
+    def add(series, period, year, band, share, basis, base, source_ids):
+        worst = max((sources.loc[s, "reliability"] for s in source_ids), key=RELIABILITY_RANK.get)
+        records.append(dict(series=series, period=period, year=year, age_band=band, share=share, basis=basis,
+                            base=base, reliability=worst, source_ids=tuple(source_ids)))
+
+    ages = self_generated_by_age()
+    for r in ages[(ages["age_band"] == "7–10") & ages["share_of_self_generated"].notna()].itertuples():
+        total_ids = self_generated_composition().set_index("year").loc[r.year, "source_ids"]
+        add('"self-generated" webpages', str(r.year), r.year, "7–10", float(r.share_of_self_generated),
+            "computed from counts", '"self-generated" webpages', [*r.source_ids, *total_ids])
+    periods = {"self_generated_reports": "{y}", "self_generated_reports_h1": "Jan–Jun {y}",
+               "self_generated_reports_jan_nov": "Jan–Nov {y}"}
+    published = rows[rows["measure"].isin(periods) & (rows["age_group"] == "11-13") & rows["share_pct"].notna()]
+    # the base of a girls-only share must be all "self-generated" webpages (not those showing girls)
+    published = published[~published["locator"].str.contains("featuring girls", na=False)]
+    for r in published.itertuples():
+        band = "11–13" + (", girls" if r.sex == "girls" else "")
+        add('"self-generated" webpages', periods[r.measure].format(y=r.year), r.year, band, r.share_pct / 100,
+            "published", '"self-generated" webpages', [r.source_id])
+    other = {"sextortion_reports_actioned": "sextortion reports", "report_remove_reports_actioned": "Report Remove (actioned)"}
+    for r in rows[rows["measure"].isin(other) & (rows["age_group"] != "all") & rows["share_pct"].notna()].itertuples():
+        add(other[r.measure], str(r.year), r.year, r.age_group.replace("-", "–"), r.share_pct / 100, "published",
+            other[r.measure], [r.source_id])
+    return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)

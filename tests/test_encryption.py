@@ -172,3 +172,44 @@ def test_timeline_sorts_month_precision_events_after_the_dated_ones():
     dates = metrics.timeline_events()
     report_act = dates.set_index("event_id").loc["us-report-act"]
     assert report_act["when"] == "7 May 2024"
+
+
+def test_leave_one_out_is_flat_when_every_unit_has_the_same_effect():
+    panel = constructed_panel(effect=-0.25)
+    loo = metrics.did_leave_one_out(panel, treated=treated_units(panel))
+    assert len(loo) == len(treated_units(panel))
+    assert np.allclose(loo.to_numpy(), -0.25)
+    loo_c = metrics.did_leave_one_out(panel, treated=treated_units(panel), drop_from="control")
+    assert np.allclose(loo_c.to_numpy(), -0.25)
+
+
+def test_leave_one_out_finds_the_unit_that_drives_an_estimate():
+    panel = constructed_panel(effect=0.0)
+    outlier = panel["iso3"].eq("T0") & panel["year"].eq(2021)
+    panel.loc[outlier, "reports"] *= np.exp(-3.0)  # one treated unit collapses in the post year
+    loo = metrics.did_leave_one_out(panel, treated=treated_units(panel))
+    assert loo.idxmax() == "T0" and loo["T0"] == pytest.approx(0.0, abs=1e-9)
+
+
+# --- the chapter's own datasets ---------------------------------------------------------------
+
+def test_short_window_changes_agree_with_their_counts_where_published():
+    windows = data.load("eu_short_window_reports")
+    with_counts = windows.dropna(subset=["reports_before", "reports_after"])
+    assert len(with_counts) >= 1
+    for row in with_counts.itertuples():
+        computed = (row.reports_after / row.reports_before - 1) * 100
+        assert round(computed) == row.change_pct_published, row.window_id
+
+
+def test_each_forecast_is_a_share_or_a_number_not_both():
+    forecasts = data.load("e2ee_forecasts")
+    has_share = forecasts["share_lost_pct"].notna()
+    has_count = forecasts["reports_lost"].notna()
+    assert (has_share ^ has_count).all()
+    assert (forecasts["made_precision"].isin(["day", "month", "year"])).all()
+
+
+def test_statement_dates_and_precisions_come_together():
+    statements = data.load("e2ee_statements")
+    assert (statements["said"].isna() == statements["said_precision"].isna()).all()

@@ -162,3 +162,22 @@ def test_theme_switch_and_sidebar_still_work(browser, server):
     assert page.url.endswith("chapters/encryption.html")
     assert errors == []
     context.close()
+
+
+@pytest.mark.build
+def test_subset_icon_fonts_keep_every_icon_the_pages_name(site):
+    from fontTools.ttLib import TTFont
+
+    css = (site / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    glyph = {name: int(code, 16) for name, code in re.findall(r'\.fa-([\w-]+):+before\{content:"\\([0-9a-f]{4})"', css)}
+    used = set()
+    for page in site.rglob("*.html"):
+        for value in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8")):
+            used.update(token[3:] for token in value.split() if token.startswith("fa-") and token[3:] in glyph)
+    assert {"magnifying-glass", "bars", "list", "download"} <= used, used
+    fonts = site / "_static" / "vendor" / "fontawesome" / "webfonts"
+    for font in fonts.glob("fa-solid-900.*"):
+        cmap = TTFont(font).getBestCmap()
+        missing = sorted(name for name in used if glyph[name] not in cmap)
+        assert missing == [], f"{font.name} lacks {missing}"
+    assert (fonts / "fa-solid-900.woff2").stat().st_size < 20_000, "the icon font was not subset"

@@ -1,6 +1,8 @@
 """Two clean builds of the same commit give the same site, byte for byte, so that a diff of the
-site shows only what changed. The second build runs in a different folder: no build path,
-timestamp or random id may reach a page, a figure or a download."""
+site shows only what changed. The second build runs in a different folder (no build path,
+timestamp or random id may reach a page, a figure or a download) and with ``--serial``, leaving
+execution to Jupyter Book: the parallel pre-fill with warm kernels must give exactly the pages a
+plain Jupyter Book execution gives."""
 from __future__ import annotations
 
 import re
@@ -41,7 +43,7 @@ def site_files(site: Path) -> dict[str, bytes]:
 @pytest.mark.build
 def test_two_clean_builds_in_different_folders_give_identical_sites(built_book, tmp_path):
     other = copy_book(tmp_path / "another" / "folder")
-    result = run_build(other, "--force")
+    result = run_build(other, "--force", "--serial")
     assert result.returncode == 0, result.stderr[-3000:]
     first = site_files(built_book / "_build" / "html")
     second = site_files(other / "_build" / "html")

@@ -199,3 +199,66 @@ def test_staging_copies_are_not_cited():
         assert not frame["source_id"].map(urls).str.contains("//uat.").any()
     for ids in metrics.shares_by_sex()["source_ids"]:
         assert not any("//uat." in str(urls[s]) for s in ids)
+
+
+# --- UK police series ----------------------------------------------------------------------------
+
+def test_police_periods_start_in_april_or_january():
+    assert metrics.period_start("2017/18") == pd.Timestamp(2017, 4, 1)
+    assert metrics.period_start("2013-01/2013-12") == pd.Timestamp(2013, 1, 1)
+
+
+def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
+    rows = metrics.police_annual("child_abuse_image")
+    main = rows[rows["segment"].notna()]
+    assert list(main["start"]) == sorted(main["start"])
+    breaks = main[main["series_break"]]
+    assert main["segment"].nunique() == len(breaks) + (0 if main["series_break"].iloc[0] else 1)
+    assert not rows["period"].str.contains("-20").any()  # no spans of years
+
+
+def test_sexual_communication_keeps_one_row_per_period_and_area():
+    rows = metrics.police_annual("sexual_communication_with_a_child")
+    assert not rows.duplicated(["period", "area"]).any()
+    assert set(rows.loc[rows["period"] == "2020/21", "area"]) == {"England and Wales"}
+
+
+# --- the chapter's source ----------------------------------------------------------------------
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md"
+
+
+def _prose(text: str) -> str:
+    """The chapter without its code cells and glue roles: what an author typed."""
+    text = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    return re.sub(r"\{glue:text\}`[^`]*`", "", text)
+
+
+def test_chapter_has_sections_one_to_nine_and_at_least_six_figures():
+    text = CHAPTER.read_text(encoding="utf-8")
+    labels = re.findall(r"^\((sg-[a-z-]+)\)=$", text, flags=re.M)
+    assert labels == ["sg-findings", "sg-share", "sg-capacity", "sg-sextortion", "sg-enticement",
+                      "sg-age-sex", "sg-other-series", "sg-ai", "sg-limits"]
+    assert text.count("style.show_figure(") >= 6
+    assert "data=" in text and text.count("data=") >= text.count("style.show_figure(")
+    assert "sns.heatmap(" in text and "sns.relplot(" in text
+
+
+def test_chapter_prose_types_no_figures_and_uses_the_books_terms():
+    text = CHAPTER.read_text(encoding="utf-8")
+    prose = _prose(text)
+    # numbers in prose come from glue: no thousands-separated counts or percentages typed in
+    assert not re.findall(r"\b\d{1,3},\d{3}\b", prose)
+    assert not re.findall(r"\d+(\.\d+)?\s?%", prose)
+    assert "child pornography" not in text.lower()
+    assert ".style." not in text  # no pandas Styler tables
+
+
+def test_age_shares_keep_one_base_per_series():
+    ages = metrics.shares_by_age()
+    assert ages["share"].between(0, 1).all()
+    assert not ages.duplicated(["series", "period", "age_band"]).any()
+    # the 80.5% of self-generated material *featuring girls* has another base and is left out
+    assert not ((ages["share"] - 0.805).abs() < 1e-9).any()

@@ -19,7 +19,7 @@ from . import ojjdp
 OUTPUTS: dict[str, list[str]] = {
     "ncmec_enticement_sextortion.csv": ["year", "measure", "source_id"],
 }
-COLUMNS = ["year", "measure", "count", "new_category", "source_id", "locator", "notes"]
+COLUMNS = ["year", "measure", "count", "qualifier", "new_category", "source_id", "locator", "notes"]
 NOTE = ("NCMEC category 'Online Enticement of Children for Sexual Acts' (reports, by the category the "
         "reporting party chose).")
 
@@ -29,7 +29,7 @@ def extract(sources_dir: Path) -> dict[str, pd.DataFrame]:
     rows = incidents[incidents["incident_type"] == "online_enticement"]
     frame = pd.DataFrame({
         "year": rows["year"], "measure": "online_enticement_reports", "count": rows["reports"],
-        "new_category": False, "source_id": rows["source_id"],
+        "qualifier": pd.NA, "new_category": False, "source_id": rows["source_id"],
         "locator": rows["locator"].str.replace(r"^(table '[^']*'), (p\. \d+)$", r"\2, \1", regex=True)
         + ", row 'Online Enticement of Children for Sexual Acts', column 'CY " + rows["year"].astype(str) + "'",
         "notes": NOTE,
