@@ -296,14 +296,17 @@ def _regrid(fig, columns: int) -> int:
     ``columns`` columns, reading order kept; empty cells (axes switched off) are dropped. Returns
     the number of rows, or 0 where the figure is not such a grid (it is left as it was)."""
     panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
-    if len(panels) < 3 or len(panels) != len(fig.axes):  # colorbars, insets: leave alone
+    if len(panels) < 2 or len(panels) != len(fig.axes):  # colorbars, insets: leave alone
         return 0
     grid = panels[0].get_subplotspec().get_gridspec()
     specs = [ax.get_subplotspec() for ax in panels]
     if any(spec.get_gridspec() is not grid or spec.rowspan.stop - spec.rowspan.start != 1
            or spec.colspan.stop - spec.colspan.start != 1 for spec in specs):
         return 0
-    if grid.get_geometry()[1] <= columns:
+    grid_rows, grid_columns = grid.get_geometry()
+    if grid_rows == 1 and grid_columns >= 2:
+        columns = 1  # panels side by side: one above the other, each the phone's full width
+    elif grid_columns <= columns:
         return 0
     shown = [ax for ax in sorted(panels, key=lambda a: (a.get_subplotspec().rowspan.start,
                                                         a.get_subplotspec().colspan.start)) if ax.axison]
@@ -354,8 +357,8 @@ def _phone_drawing_or_none(fig, caption_chars: int) -> bytes:
 def _legend_below(fig) -> None:
     """Move a single axes legend below the chart: inside a 3.9 in axes a legend sized for 7 in
     covers the data, and constrained layout would squeeze the axes to make room for it."""
-    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
-    if len(legends) != 1 or fig.legends:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    if len(legends) != 1:
         return
     legend = legends[0]
     handles = list(legend.legend_handles)
