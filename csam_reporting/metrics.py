@@ -947,3 +947,18 @@ def shares_by_age() -> pd.DataFrame:
         add(other[r.measure], str(r.year), r.year, r.age_group.replace("-", "–"), r.share_pct / 100, "published",
             other[r.measure], [r.source_id])
     return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)
+
+
+def enticement_among_reports() -> pd.DataFrame:
+    """Online enticement reports beside all CyberTipline reports, for every year with a total:
+    year, enticement (reports in NCMEC's enticement category, missing where not published), total,
+    per_thousand (enticement per 1,000 reports), bundled (the total counts bundled reports)."""
+    totals = yearly("total_reports")
+    enticement = half_years("online_enticement_reports")
+    enticement = enticement[enticement["half"] == "full"][["year", "count"]].rename(columns={"count": "enticement"})
+    first = int(enticement["year"].min())
+    rows = totals[totals["year"] >= first][["year", "count", "bundled"]].rename(columns={"count": "total"})
+    rows = rows.merge(enticement, on="year", how="left")
+    rows["enticement"] = rows["enticement"].astype("Int64")
+    rows["per_thousand"] = (rows["enticement"].astype("Float64") / rows["total"].astype("Float64") * 1000).round(2)
+    return rows[["year", "enticement", "total", "per_thousand", "bundled"]].reset_index(drop=True)

@@ -9,8 +9,8 @@ after each build (``build.py`` calls :func:`finish`).
 * the root redirect page names the site's icon (no /favicon.ico request and 404);
 * figures' SVG drawings become files beside the site (``_images/figure-<hash>.svg``) instead of
   base64 inside the page: a phone downloads only the drawing it shows, and the page is smaller;
-* each chapter is offered as its executed notebook (``.ipynb``, with the outputs the site shows)
-  beside its source in the page's download menu.
+* each chapter is offered as its executed notebook (``.ipynb``: its source with the outputs the
+  execution cache holds, which the site shows) beside its source in the page's download menu.
 
 Every step is idempotent: an incremental build runs it again over pages Sphinx did not rewrite.
 """
@@ -30,7 +30,7 @@ def finish(site: Path, build_dir: Path | None = None) -> None:
     """Post-process every page of the built site in ``site`` (``_build/html``)."""
     site = Path(site)
     build_dir = Path(build_dir) if build_dir else site.parent
-    notebooks = publish_executed_notebooks(build_dir / "jupyter_execute", site / "_sources")
+    notebooks = publish_executed_notebooks(build_dir / ".jupyter_cache", site / "_sources")
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site)
         if relative.parts[0] in ("_static", "_sources", "data", "_images"):
@@ -137,29 +137,40 @@ def externalise_figures(page: str, path: Path, site: Path) -> str:
 
 
 # --- executed notebooks ----------------------------------------------------------------------
-def publish_executed_notebooks(executed: Path, sources: Path) -> dict[str, str]:
-    """Copy each executed chapter (myst-nb's ``jupyter_execute/<page>.ipynb``) beside its source
-    in ``_sources/``, with cell ids and metadata that do not change from build to build.
+_MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-f]{6,16}>")
+
+
+def publish_executed_notebooks(cache_dir: Path, sources: Path) -> dict[str, str]:
+    """Put each chapter's executed notebook beside its source in ``_sources/``: the chapter read
+    as a notebook (as myst-nb reads it) with the outputs the execution cache holds for its code,
+    which are the outputs the site shows. Cell ids and metadata do not change from build to build.
 
     Returns {page path without suffix: notebook path relative to the site}.
     """
     published = {}
-    if not executed.is_dir():
+    if not cache_dir.is_dir() or not sources.is_dir():
         return published
-    for notebook in sorted(executed.rglob("*.ipynb")):
-        relative = notebook.relative_to(executed)
-        if not (sources / relative.with_suffix(".md")).exists():
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import myst_nb_reader_plugin
+
+    cache = get_cache(str(cache_dir))
+    for source in sorted(sources.rglob("*.md")):
+        relative = source.relative_to(sources)
+        try:
+            notebook = myst_nb_reader_plugin(str(source))
+            _, content = cache.merge_match_into_notebook(notebook)
+        except (KeyError, ValueError):  # not a notebook, or not executed: nothing to offer
             continue
-        content = json.loads(notebook.read_text(encoding="utf-8"))
         for index, cell in enumerate(content.get("cells", [])):
             cell["id"] = f"cell-{index}"
             cell.get("metadata", {}).pop("execution", None)
         content.get("metadata", {}).pop("source_map", None)
-        target = sources / relative
+        target = source.with_suffix(".ipynb")
         text = json.dumps(content, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        text = _MEMORY_ADDRESS.sub(" at 0x0>", text)  # "<Styler at 0x7feb5beb3450>" differs every run
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
-        published[relative.with_suffix("").as_posix()] = f"_sources/{relative.as_posix()}"
+        published[relative.with_suffix("").as_posix()] = f"_sources/{relative.with_suffix('.ipynb').as_posix()}"
     return published
 
 

@@ -47,6 +47,7 @@ def printable(page: Path) -> Path:
     the copy goes there."""
     text = page.read_text(encoding="utf-8")
     text = text.replace(' loading="lazy"', "")
+    text = text.replace('<details class="book-figure-sources">', '<details class="book-figure-sources" open>')
     text = re.sub(r'<source media="\(max-width: \d+px\)"[^>]*>', "", text)
     text = re.sub(r'href="(?:\.\./)?(?:chapters/)?[\w-]+\.html#', 'href="#', text)
     target = _output_folder(page) / "print.html"

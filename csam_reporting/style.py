@@ -142,7 +142,7 @@ class BookFigure:
             f'<p class="book-figure-title"><strong>{html.escape(self.title)}</strong></p>',
             f'<div class="book-figure-chart">{image}</div>',
             "<figcaption>",
-            f'<span class="book-figure-source">Source: {html.escape(self.source)}.</span>',
+            source_line(self.source),
         ]
         if self.note:
             parts.append(f' <span class="book-figure-note">{html.escape(self.note)}</span>')
@@ -164,6 +164,38 @@ class BookFigure:
 
     def __repr__(self) -> str:  # what a plain-text reader (or the notebook log) sees
         return f"Figure: {self.title} ({self.alt}) Source: {self.source}."
+
+
+# A source line longer than this is summarised under the figure ("Source: NCMEC and 3 other
+# publishers, 14 documents") and the whole list opens from it: a caption four times the height of
+# its chart on a phone buries the next paragraph.
+SOURCE_SHOWN_CHARS = 240
+_PUBLISHER = re.compile(r"(?:^|\. )([^.:;]{2,120}?): ")
+
+
+def source_summary(source: str) -> str:
+    """'NCMEC and 3 other publishers (14 documents)', from a ``data.cite`` line."""
+    publishers = list(dict.fromkeys(m.group(1).strip() for m in _PUBLISHER.finditer(source)))
+    if not publishers:
+        return source[:SOURCE_SHOWN_CHARS].rsplit(" ", 1)[0] + "…"
+    documents = source.count("; ") + len(publishers)
+    others = len(publishers) - 1
+    text = publishers[0] + (f" and {others} other publisher{'s' if others > 1 else ''}" if others else "")
+    return f"{text} ({documents} documents)"
+
+
+def source_line(source: str) -> str:
+    """The figure's source line as HTML: whole, or, when long, a summary that opens to the list."""
+    if len(source) <= SOURCE_SHOWN_CHARS:
+        return f'<span class="book-figure-source">Source: {html.escape(source)}.</span>'
+    return (f'<details class="book-figure-sources"><summary class="book-figure-source">Source: '
+            f"{html.escape(source_summary(source))}</summary>{html.escape(source)}.</details>")
+
+
+def shown_caption_chars(source: str, note: str, data_file: str, with_data: bool) -> int:
+    """How many characters the caption shows before a reader opens anything."""
+    shown = len(source) if len(source) <= SOURCE_SHOWN_CHARS else len(source_summary(source)) + 8
+    return shown + len(note) + (40 if with_data else 0) + (30 + len(data_file) if data_file else 0)
 
 
 def _data_uri(svg: bytes) -> str:
@@ -188,7 +220,7 @@ def svg_size_px(svg: bytes) -> tuple[int, int]:
 PHONE_MAX_WIDTH_PX = 600  # the breakpoint below which the page shows the narrow drawing
 NARROW_WIDTH_IN = 3.9  # 374 px; a 390 px phone shows it at about 330 px (scale 0.88)
 NARROW_MIN_HEIGHT_IN = 3.0
-NARROW_MAX_HEIGHT_IN = 5.0
+NARROW_MAX_HEIGHT_IN = 5.6
 NARROW_MIN_FONT_PT = 9.5  # at scale 0.88 that is 11 CSS px, above the 10 px floor the tests hold
 
 
@@ -224,9 +256,19 @@ def narrow_drawing(fig, caption_chars: int = 0) -> bytes:
     for text in fig.findobj(matplotlib.text.Text):
         if text.get_text() and text.get_fontsize() < NARROW_MIN_FONT_PT:
             text.set_fontsize(NARROW_MIN_FONT_PT)
+    rows = _regrid(fig, NARROW_GRID_COLUMNS)
+    if rows:
+        fig.set_size_inches(NARROW_WIDTH_IN, max(fig.get_size_inches()[1],
+                                                 min(rows * NARROW_PANEL_HEIGHT_IN + 0.8, NARROW_MAX_GRID_HEIGHT_IN)))
+    from matplotlib.ticker import MaxNLocator
+
     for ax in fig.axes:
         for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
             label.set_wrap(True)
+        _wrap_long_tick_labels(ax.yaxis)
+        locator = ax.xaxis.get_major_locator()
+        if isinstance(locator, MaxNLocator):  # automatic ticks: fewer of them on a narrow axis
+            locator.set_params(nbins=3 if rows else 5)
     _legend_below(fig)
     _thin_crowded_tick_labels(fig)
     svg = _save_svg(fig)
@@ -241,6 +283,61 @@ def narrow_drawing(fig, caption_chars: int = 0) -> bytes:
         _thin_crowded_tick_labels(fig)
         svg = _save_svg(fig)
     return svg
+
+
+NARROW_GRID_COLUMNS = 2  # small multiples in more columns are re-laid out in two
+NARROW_PANEL_HEIGHT_IN = 1.9
+NARROW_MAX_GRID_HEIGHT_IN = 9.0
+NARROW_TICK_LABEL_CHARS = 26
+
+
+def _regrid(fig, columns: int) -> int:
+    """Re-lay a grid of small multiples (one panel per cell, more than ``columns`` columns) out in
+    ``columns`` columns, reading order kept; empty cells (axes switched off) are dropped. Returns
+    the number of rows, or 0 where the figure is not such a grid (it is left as it was)."""
+    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+    if len(panels) < 2 or len(panels) != len(fig.axes):  # colorbars, insets: leave alone
+        return 0
+    grid = panels[0].get_subplotspec().get_gridspec()
+    specs = [ax.get_subplotspec() for ax in panels]
+    if any(spec.get_gridspec() is not grid or spec.rowspan.stop - spec.rowspan.start != 1
+           or spec.colspan.stop - spec.colspan.start != 1 for spec in specs):
+        return 0
+    grid_rows, grid_columns = grid.get_geometry()
+    if grid_rows == 1 and grid_columns >= 2:
+        columns = 1  # panels side by side: one above the other, each the phone's full width
+    elif grid_columns <= columns:
+        return 0
+    shown = [ax for ax in sorted(panels, key=lambda a: (a.get_subplotspec().rowspan.start,
+                                                        a.get_subplotspec().colspan.start)) if ax.axison]
+    for ax in panels:
+        if not ax.axison:
+            ax.set_visible(False)
+    rows = math.ceil(len(shown) / columns)
+    new = fig.add_gridspec(rows, columns)
+    for index, ax in enumerate(shown):
+        ax.set_subplotspec(new[index // columns, index % columns])
+        spec = ax.get_subplotspec()
+        # shared axes label only the outer panels: redo that for the new positions
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
+            ax.tick_params(axis="x", labelbottom=spec.is_last_row() or index + columns >= len(shown))
+        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
+            ax.tick_params(axis="y", labelleft=spec.is_first_col())
+    return rows
+
+
+def _wrap_long_tick_labels(axis) -> None:
+    """Break category labels longer than about 22 characters onto two or more lines."""
+    import textwrap
+
+    from matplotlib.ticker import FuncFormatter
+
+    original = axis.get_major_formatter()
+    labels = [t.get_text() for t in axis.get_ticklabels()]
+    if not any(len(label) > NARROW_TICK_LABEL_CHARS for label in labels) or any("$" in label for label in labels):
+        return  # short labels, or mathtext (10^3 on a log axis), which must not be broken
+    axis.set_major_formatter(FuncFormatter(
+        lambda value, position: textwrap.fill(original(value, position), NARROW_TICK_LABEL_CHARS)))
 
 
 def _phone_drawing_or_none(fig, caption_chars: int) -> bytes:
@@ -260,12 +357,15 @@ def _phone_drawing_or_none(fig, caption_chars: int) -> bytes:
 def _legend_below(fig) -> None:
     """Move a single axes legend below the chart: inside a 3.9 in axes a legend sized for 7 in
     covers the data, and constrained layout would squeeze the axes to make room for it."""
-    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
-    if len(legends) != 1 or fig.legends:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    if len(legends) != 1:
         return
     legend = legends[0]
     handles = list(legend.legend_handles)
-    labels = [text.get_text() for text in legend.get_texts()]
+    import textwrap
+
+    # below a 3.9 in chart a legend line holds about 36 characters at 9.5 pt
+    labels = [textwrap.fill(text.get_text(), 36) for text in legend.get_texts()]
     title = legend.get_title().get_text()
     size = max([text.get_fontsize() for text in legend.get_texts()] + [NARROW_MIN_FONT_PT])
     legend.remove()
@@ -277,7 +377,7 @@ def _thin_crowded_tick_labels(fig) -> None:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
-        for axis, horizontal in ((ax.xaxis, True), (ax.yaxis, False)):
+        for axis, horizontal in ((ax.xaxis, True),):  # never thin category labels on a y axis
             labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
             if len(labels) < 3:
                 continue
@@ -335,7 +435,7 @@ def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
     if fig.get_facecolor()[3] < 1:
         raise FigureTextError("figure background must be opaque to stay readable in dark mode")
     desktop = _save_svg(fig)
-    caption_chars = len(source) + len(note) + (40 if data is not None else 0) + (30 + len(data_file) if data_file else 0)
+    caption_chars = shown_caption_chars(source, note, data_file, data is not None)
     narrow = _phone_drawing_or_none(fig, caption_chars) if fig.get_size_inches()[0] > NARROW_WIDTH_IN * 1.1 else b""
     plt.close(fig)
     csv = ""

@@ -78,6 +78,8 @@ def _format_cell(value, kind: str, fmt, na_rep: str) -> str:
         return "yes" if value else "no"
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "year":
+        return str(int(value))
     if kind == "float":
         return f"{value:,.1f}"
     if kind == "date":
@@ -128,7 +130,10 @@ def show_table(frame: pd.DataFrame, *, caption: str, columns: Mapping[str, str] 
     headers = {c: ("source" if c == "source_id" and columns[c] == "source_id" else columns[c]) for c in columns}
 
     kinds = {c: _kind(frame[c]) for c in columns}
-    numeric = {c for c, k in kinds.items() if k in ("int", "float")}
+    for column in columns:  # a year is a label, not a quantity: no thousands separator
+        if kinds[column] == "int" and re.search(r"\byear\b", f"{column} {headers[column]}", re.IGNORECASE):
+            kinds[column] = "year"
+    numeric = {c for c, k in kinds.items() if k in ("int", "float", "year")}
     num_class = ' class="num"'
     head = "".join(f'<th scope="col"{num_class if c in numeric else ""}>{_e(headers[c])}</th>' for c in columns)
     body = []

@@ -176,3 +176,22 @@ def test_the_table_has_a_figure_or_a_reason_for_every_claim():
     assert table["book_figure"].str.len().gt(10).all()
     counts = claims.verdict_counts()
     assert sum(counts.values()) == len(CLAIMS)
+
+
+def test_every_named_section_exists_in_its_chapter():
+    """A claim links to the section that explains it; a heading renamed in a chapter must be renamed
+    in data/claims.csv too (the page would otherwise link to the chapter only)."""
+    unresolved = []
+    for row in CLAIMS.itertuples():
+        link, _ = claims.section_link(row.chapter, row.section)
+        if isinstance(row.section, str) and row.section and "#" not in link:
+            unresolved.append((row.claim_id, row.chapter, row.section))
+    assert unresolved == []
+
+
+def test_section_ids_match_docutils():
+    from docutils.nodes import make_id  # docutils comes with Sphinx; only the test imports it
+
+    for heading in ["Where police find offences, against who reports", 'The "self-generated" share, with its denominator',
+                    "Apple's reports against the offences police recorded", "2024: a break — Meta’s apps"]:
+        assert claims.make_id(heading) == make_id(heading)

@@ -71,19 +71,30 @@ def test_figures_become_files_named_by_their_content(tmp_path):
 
 
 def test_executed_notebooks_are_published_with_stable_ids_and_offered(tmp_path):
-    executed, sources = tmp_path / "jupyter_execute" / "chapters", tmp_path / "html" / "_sources" / "chapters"
-    executed.mkdir(parents=True)
+    from pathlib import Path
+
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import myst_nb_reader_plugin
+
+    sources = tmp_path / "html" / "_sources" / "chapters"
     sources.mkdir(parents=True)
-    (sources / "x.md").write_text("source")
-    notebook = {"cells": [{"cell_type": "code", "id": "random-1", "metadata": {"execution": {"t": 1}},
-                           "execution_count": 1, "outputs": [], "source": "1"}],
-                "metadata": {"source_map": [1]}, "nbformat": 4, "nbformat_minor": 5}
-    (executed / "x.ipynb").write_text(json.dumps(notebook))
-    published = pages.publish_executed_notebooks(tmp_path / "jupyter_execute", tmp_path / "html" / "_sources")
+    chapter = sources / "x.md"
+    chapter.write_text("---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n"
+                       "  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# X\n\n"
+                       "```{code-cell} ipython3\n1 + 1\n```\n")
+    executed = myst_nb_reader_plugin(str(chapter))
+    code_cell = [cell for cell in executed.cells if cell.cell_type == "code"][0]
+    code_cell.execution_count = 1
+    import nbformat
+    code_cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)]
+    cache = get_cache(str(tmp_path / "cache"))
+    cache.cache_notebook_bundle(__import__("jupyter_cache.base", fromlist=["CacheBundleIn"]).CacheBundleIn(executed, "x"),
+                                check_validity=False)
+    published = pages.publish_executed_notebooks(tmp_path / "cache", tmp_path / "html" / "_sources")
     assert published == {"chapters/x": "_sources/chapters/x.ipynb"}
     written = json.loads((sources / "x.ipynb").read_text())
-    assert written["cells"][0]["id"] == "cell-0" and "execution" not in written["cells"][0]["metadata"]
-    from pathlib import Path
+    code = [cell for cell in written["cells"] if cell["cell_type"] == "code"]
+    assert code[0]["outputs"][0]["data"]["text/plain"] == "2" and code[0]["id"].startswith("cell-")
     offered = pages.offer_notebook(_page(), Path("chapters/x.html"), published)
     assert 'href="../_sources/chapters/x.ipynb" download' in offered
     assert pages.offer_notebook(offered, Path("chapters/x.html"), published) == offered

@@ -262,3 +262,15 @@ def test_age_shares_keep_one_base_per_series():
     assert not ages.duplicated(["series", "period", "age_band"]).any()
     # the 80.5% of self-generated material *featuring girls* has another base and is left out
     assert not ((ages["share"] - 0.805).abs() < 1e-9).any()
+
+
+def test_enticement_among_reports_divides_by_each_years_total_and_keeps_unpublished_years():
+    rows = metrics.enticement_among_reports().set_index("year")
+    totals = metrics.yearly("total_reports").set_index("year")["count"]
+    published = rows.dropna(subset=["enticement"])
+    assert len(published) >= 5
+    for year, row in published.iterrows():
+        assert row["total"] == totals[year]
+        assert abs(row["per_thousand"] - row["enticement"] / totals[year] * 1000) < 0.01
+    assert rows.index.max() == totals.index.max(), "every year with a total is shown, published or not"
+    assert rows.loc[rows["bundled"]].index.min() == totals[metrics.yearly("total_reports").set_index("year")["bundled"]].index.min()

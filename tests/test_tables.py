@@ -98,3 +98,10 @@ def test_every_source_has_an_anchor_in_the_sources_appendix():
     page = schema_docs.sources_html()
     for source_id in data.load("sources")["source_id"]:
         assert f'id="{tables.source_anchor(source_id)}"' in page
+
+
+def test_years_are_labels_without_thousands_separators():
+    rows = pd.DataFrame({"year": pd.array([2019, 2024], dtype="Int64"), "reports": [16987361, 20512803]})
+    html = tables.show_table(rows, caption="Reports by year").html
+    assert '<td class="num">2019</td>' in html and "2,019" not in html
+    assert '<td class="num">16,987,361</td>' in html
