@@ -76,9 +76,20 @@ def test_page_contacts_only_its_own_host_and_has_no_errors(browser, server, entr
 @pytest.mark.parametrize("entry", toc_files())
 def test_images_have_real_alt_text(browser, server, entry):
     page, *_ = visit(browser, f"{server}/{entry}.html")
+    # Figures load lazily, as a reader scrolls to them: bring each into view and wait for it.
     images = page.eval_on_selector_all(
-        "article img", "els => els.map(e => ({alt: e.getAttribute('alt'), src: e.getAttribute('src').slice(0, 60),"
-        " shown: e.naturalWidth > 0}))")
+        "article img",
+        """async els => {
+            for (const e of els) {
+                e.scrollIntoView();
+                if (!e.complete) await new Promise(done => {
+                    e.addEventListener('load', done, {once: true});
+                    e.addEventListener('error', done, {once: true});
+                });
+            }
+            return els.map(e => ({alt: e.getAttribute('alt'), src: e.getAttribute('src').slice(0, 60),
+                                  shown: e.complete && e.naturalWidth > 0}));
+        }""")
     for image in images:
         alt = (image["alt"] or "").strip()
         assert len(alt) >= 20, f"{entry}: image {image['src']} has no real alt text: {alt!r}"
