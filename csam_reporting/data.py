@@ -5,13 +5,18 @@
 
 The whole package under ``data/`` is validated once per process (and again if a file changes);
 a problem stops the caller with a :class:`~csam_reporting.validate.DataValidationError` that names
-file, line, column and rule.
+file, line, column and rule. Each dataset is read once per content fingerprint and handed out as
+a copy, so a chapter that asks for the same table many times (through ``metrics``) neither
+re-reads nor re-hashes the folder, and changing the copy it was given changes nothing else.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,12 +34,51 @@ def data_fingerprint(directory: Path | None = None) -> str:
     """SHA-256 over every file under ``directory`` (names and bytes): changes when any data changes."""
     directory = Path(directory or data_dir())
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in _files(directory):
         digest.update(path.relative_to(directory).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+# A file's modification time is only as fine as the kernel's clock tick: a file rewritten twice
+# within one tick, at the same size, keeps its time. As git does for its index ("racy git"), a
+# folder in which any file changed less than this long ago is hashed again on every call.
+RACY_SECONDS = 2.0
+_fingerprints: dict[str, tuple[tuple, str]] = {}
+
+
+def _stat_signature(directory: Path) -> tuple | None:
+    """Names, sizes, inodes and change times of the folder's files; None if one changed just now."""
+    signature = []
+    newest = 0.0
+    for root, folders, names in os.walk(directory):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(names):
+            stat = os.stat(os.path.join(root, name))
+            newest = max(newest, stat.st_mtime, stat.st_ctime)
+            signature.append((root, name, stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns))
+    if time.time() - newest < RACY_SECONDS:
+        return None
+    return tuple(signature)
+
+
+def current_fingerprint(directory: Path) -> str:
+    """:func:`data_fingerprint`, hashed again only when a file's size, inode or times changed."""
+    key = str(directory)
+    signature = _stat_signature(directory)
+    cached = _fingerprints.get(key)
+    if signature is not None and cached is not None and cached[0] == signature:
+        return cached[1]
+    fingerprint = data_fingerprint(directory)
+    if signature is not None:
+        _fingerprints[key] = (signature, fingerprint)
+    return fingerprint
 
 
 @lru_cache(maxsize=4)
@@ -55,14 +99,20 @@ _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "b
 
 def resource_names() -> list[str]:
     directory = data_dir()
-    package = _validated_package(str(directory), data_fingerprint(directory))
+    package = _validated_package(str(directory), current_fingerprint(directory))
     return [r["name"] for r in package["resources"]]
 
 
 def load(name: str) -> pd.DataFrame:
     """Return the dataset ``name`` (a resource of data/datapackage.json) with schema types."""
     directory = data_dir()
-    package = _validated_package(str(directory), data_fingerprint(directory))
+    return _read(str(directory), current_fingerprint(directory), name).copy()
+
+
+@lru_cache(maxsize=64)
+def _read(directory_name: str, fingerprint: str, name: str) -> pd.DataFrame:
+    directory = Path(directory_name)
+    package = _validated_package(directory_name, fingerprint)
     resources = {r["name"]: r for r in package["resources"]}
     if name not in resources:
         raise KeyError(f"no dataset {name!r} in {directory / 'datapackage.json'}; known: {sorted(resources)}")
@@ -77,6 +127,48 @@ def load(name: str) -> pd.DataFrame:
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
     return frame
+
+
+def _frozen(value):
+    """``value`` as a hashable key: lists and tuples as tuples, dicts as sorted pairs, ranges kept."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    hash(value)  # anything else must be hashable already (a DataFrame is not: not cached)
+    return value
+
+
+def cached(function):
+    """Remember what ``function`` (computed from the data package only) returned, per data folder,
+    content fingerprint and arguments, and hand out a copy each time. A chapter calls the same
+    metric many times; this computes it once, and a change to any data file (a new fingerprint)
+    computes it again. Arguments that cannot be hashed (a DataFrame) bypass the cache."""
+    results: dict = {}
+
+    @functools.wraps(function)
+    def remembered(*args, **kwargs):
+        directory = data_dir()
+        try:
+            key = (str(directory), current_fingerprint(directory), _frozen(args), _frozen(kwargs))
+        except TypeError:
+            return function(*args, **kwargs)
+        if key not in results:
+            if len(results) >= 256:
+                results.clear()
+            results[key] = function(*args, **kwargs)
+        return _copied(results[key])
+
+    remembered.cache_clear = results.clear
+    return remembered
+
+
+def _copied(value):
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=True)
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    return copy.deepcopy(value)
 
 
 def sources() -> pd.DataFrame:

@@ -99,11 +99,12 @@ def _environment(values: dict[str, str]):
 
 
 def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | None = None,
-                  warm: bool = True) -> Prefill:
+                  warm: bool = True, kernels: WarmKernels | None = None) -> Prefill:
     """Execute, in parallel, every notebook of ``book`` that ``cache_dir`` holds no outputs for.
 
     With ``warm``, kernels are forked from one interpreter that has already imported the heavy
     modules (:mod:`csam_reporting.warmkernel`); each chapter still runs in a fresh process.
+    ``kernels`` is such a server the caller has already started (it is closed here).
     """
     from jupyter_cache import get_cache
 
@@ -111,6 +112,8 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     notebooks = book_notebooks(book)
     result = Prefill(notebooks=[str(p.relative_to(book)) for p in notebooks])
     if settings["mode"] != "cache" or not notebooks:
+        if kernels is not None:
+            kernels.__exit__(None, None, None)
         return result
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache = get_cache(str(cache_dir))
@@ -119,13 +122,17 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     uris = [str(p.absolute()) for p in notebooks]
     stale = [record.uri for record in cache.list_unexecuted(filter_uris=uris)]
     if not stale:
+        if kernels is not None:
+            kernels.__exit__(None, None, None)
         return result
 
     names = ", ".join(str(Path(uri).relative_to(book)) for uri in stale)
     print(f"executing {len(stale)} of {len(notebooks)} notebook(s) on {os.cpu_count()} core(s): {names}",
           flush=True)
     expected = _previous_seconds(book, cache_dir)
-    with _environment(environment or {}), (WarmKernels() if warm else nullcontext()):
+    if kernels is None and warm:
+        kernels = WarmKernels(environment)
+    with _environment(environment or {}), (kernels if kernels is not None else nullcontext()):
         run = _run_longest_first(cache, stale, expected, timeout=settings["timeout"],
                                  allow_errors=settings["allow_errors"])
 

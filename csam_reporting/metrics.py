@@ -60,6 +60,7 @@ def preferred(rows: pd.DataFrame, keys: list[str], *, values: list[str] | None =
     return result.reset_index()
 
 
+@data.cached
 def yearly(measure: str) -> pd.DataFrame:
     """One row per year for a CyberTipline ``measure`` (total_reports, esp_reports, ...).
     Columns: year, count, bundled, source_id, locator, reliability."""
@@ -68,12 +69,14 @@ def yearly(measure: str) -> pd.DataFrame:
     return rows[["year", "count", "bundled", "source_id", "locator", "reliability"]]
 
 
+@data.cached
 def last_comparable_year() -> int:
     """The last year NCMEC counted every report separately (before bundling began in 2024)."""
     totals = yearly("total_reports")
     return int(totals.loc[~totals["bundled"], "year"].max())
 
 
+@data.cached
 def esp_reports_by_platform() -> pd.DataFrame:
     """NCMEC's per-ESP report counts with each row's platform and parent company
     (``parent_company`` is the company id, ``company_name`` its display name). Each row maps by its
@@ -104,6 +107,7 @@ def parent_share(year: int, parent: str) -> float:
 UNIT_FACTORS = {"millions": 1_000_000, "billions": 1_000_000_000}
 
 
+@data.cached
 def user_base(platform_id: str, metric: str, geography: str = "global") -> pd.DataFrame:
     """One platform's user base over time, in one metric only, as a count of users (or devices).
 
@@ -132,6 +136,7 @@ def user_base(platform_id: str, metric: str, geography: str = "global") -> pd.Da
 UNLISTED = "ESPs not listed in the transcription"
 
 
+@data.cached
 def esp_totals() -> pd.DataFrame:
     """The ESP total per year (NCMEC's printed total; for 2024-2025 the transcribed total).
     Columns: year, esp_total, bundled, reliability, source_id, listed_in_full (every ESP row known)."""
@@ -153,6 +158,7 @@ def _units(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     raise ValueError(f"level must be 'platform' or 'company', not {level!r}")
 
 
+@data.cached
 def esp_shares(level: str = "platform") -> pd.DataFrame:
     """Each unit's share (0-1) of the year's ESP total. ``level``: 'platform' (one service, as mapped
     from NCMEC's rows) or 'company' (parent company; an ESP with no recorded parent is its own).
@@ -190,6 +196,7 @@ def herfindahl(shares) -> float:
     return float((values ** 2).sum())
 
 
+@data.cached
 def concentration(level: str = "company", ks=(1, 5, 10)) -> pd.DataFrame:
     """Per year: the top-k shares of the ESP total and the Herfindahl index (0-10,000) across units.
     ``lower_bound`` is true where not every ESP row is known (2024-2025): the true top-k shares and
@@ -211,6 +218,7 @@ def concentration(level: str = "company", ks=(1, 5, 10)) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@data.cached
 def reporter_counts() -> pd.DataFrame:
     """Per year, how many reporters NCMEC listed, each counted as named: ``esp_rows`` (rows NCMEC
     printed, one per ESP label), ``services`` (distinct platforms after merging spelling variants)
@@ -229,6 +237,7 @@ def reporter_counts() -> pd.DataFrame:
     return out.rename_axis("year").reset_index()
 
 
+@data.cached
 def reports_per_million_users(platforms: list[str], user_platform: str, metric: str,
                               geography: str = "global") -> pd.DataFrame:
     """Reports from ``platforms`` (NCMEC rows, summed) per million of ``user_platform``'s users in
@@ -275,6 +284,7 @@ DISCLOSURE_SCOPES = {
 }
 
 
+@data.cached
 def self_disclosures_vs_ncmec() -> pd.DataFrame:
     """Each platform's own published count for a calendar year (summed from its periods only where
     they cover the whole year, without overlap) beside NCMEC's count for the same services and year.
@@ -314,6 +324,7 @@ def self_disclosures_vs_ncmec() -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@data.cached
 def police_vs_ncmec_shares() -> pd.DataFrame:
     """UK police shares (offences with the platform recorded) beside the same platform's share of
     NCMEC's ESP reports in the calendar year in which the financial year starts (a financial year
@@ -369,6 +380,7 @@ def period_end(date, precision: str) -> pd.Timestamp:
     raise ValueError(f"unknown date precision {precision!r}")
 
 
+@data.cached
 def timeline_events(categories=None, platforms=None) -> pd.DataFrame:
     """Policy timeline rows in reading order, each with ``when`` (its date as precise as known) and
     the source's ``reliability``. Events of month or year precision sort after the dated events of
@@ -402,6 +414,7 @@ NON_EU_EUROPE_ISO3 = frozenset({
 })
 
 
+@data.cached
 def country_reports() -> pd.DataFrame:
     """NCMEC's reports by country, one row per (year, iso3): labels that share a code in a year
     (spelling variants) are summed; rows without a country code (no country attributed, 'Europe',
@@ -412,6 +425,7 @@ def country_reports() -> pd.DataFrame:
     return out[["year", "iso3", "eu27", "reports"]]
 
 
+@data.cached
 def eu27_reports(exclude: tuple[str, ...] = ()) -> pd.Series:
     """Reports attributed to the EU-27 member states per year (index: year), optionally without
     some member states (``exclude``, ISO3 codes, e.g. ('POL',))."""
@@ -433,6 +447,7 @@ def country_group(iso3: str, eu27: bool, *, split_out=("POL",)) -> str:
     return "rest of the world"
 
 
+@data.cached
 def group_reports() -> pd.DataFrame:
     """Reports per year and comparison group (EU-27 without Poland, Poland, UK, non-EU Europe,
     rest of the world; reports with no country attributed are left out). Columns: year, group,
@@ -445,6 +460,7 @@ def group_reports() -> pd.DataFrame:
 META_PARENT = "meta"
 
 
+@data.cached
 def meta_reports_by_app() -> pd.DataFrame:
     """NCMEC's report counts for Meta's platforms, one row per (year, platform_id), selected by
     platform after the label mapping (so it stays right whatever the mapping keys on).
@@ -460,6 +476,7 @@ def meta_reports_by_app() -> pd.DataFrame:
     return out.sort_values(["year", "reports"], ascending=[True, False]).reset_index(drop=True)
 
 
+@data.cached
 def meta_total_reports() -> pd.Series:
     """Reports from all of Meta's platforms per year (index: year): the sum of its apps."""
     return meta_reports_by_app().groupby("year")["reports"].sum().astype("int64")
@@ -482,6 +499,7 @@ def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
     return None if chosen.empty else chosen.iloc[0]
 
 
+@data.cached
 def half_years(measure: str) -> pd.DataFrame:
     """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
     full year and by half-year, as published, with July–December derived where both the year
@@ -515,6 +533,7 @@ def half_years(measure: str) -> pd.DataFrame:
     return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
+@data.cached
 def report_act_test(measure: str = "online_enticement_reports") -> dict:
     """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
     comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
@@ -553,17 +572,20 @@ def citable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[~staging.astype(bool)]
 
 
+@data.cached
 def iwf_rows() -> pd.DataFrame:
     """The IWF dataset without rows that cite a staging copy (see :func:`citable`)."""
     return citable(data.load("iwf_reports"))
 
 
+@data.cached
 def _iwf_all(measure: str, *, age_group: str = "all", sex: str = "all") -> pd.DataFrame:
     rows = iwf_rows()
     rows = rows[(rows["measure"] == measure) & (rows["age_group"] == age_group) & (rows["sex"] == sex)]
     return preferred(rows, ["year"], values=["count", "share_pct"])
 
 
+@data.cached
 def self_generated_composition() -> pd.DataFrame:
     """The IWF's actioned webpages split into "self-generated" and the rest, by year.
 
@@ -592,6 +614,7 @@ def self_generated_composition() -> pd.DataFrame:
     return out.reset_index()
 
 
+@data.cached
 def iwf_capacity() -> pd.DataFrame:
     """Reports the IWF assessed (processed) and actioned each year, and the actioned share of
     those assessed. Columns: year, assessed, actioned, actioned_share (0–1), source_ids."""
@@ -616,6 +639,7 @@ def share_from_ratio_text(text: str) -> float | None:
     return 100 * int(match.group(1)) / int(match.group(2))
 
 
+@data.cached
 def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
     """Full-year IWF "self-generated" webpages by age of the youngest child, one row per age band
     and year (NA where the IWF has not published the cell). Age bands: 7–10, 11–13 (all sexes),
@@ -641,6 +665,7 @@ def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
     return frame
 
 
+@data.cached
 def shares_by_sex() -> pd.DataFrame:
     """Girls' and boys' shares in the IWF's series, as published or computed from published
     counts (never both for one cell). Columns: series, period, year, sex ('girls', 'boys'),
@@ -690,6 +715,7 @@ def shares_by_sex() -> pd.DataFrame:
 
 # --- encryption chapter (continued): the EU gap's difference-in-differences, bundling bounds ---
 
+@data.cached
 def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
     """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
     reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
@@ -720,7 +746,11 @@ def _did_from_arrays(t_pre, t_post, c_pre, c_post, aggregate: bool):
 
 
 def _groups(panel, treated, control, unit, time, value, pre, post):
-    wide = _pre_post(panel, unit, time, value, pre, post)
+    return _split(_pre_post(panel, unit, time, value, pre, post), treated, control)
+
+
+def _split(wide: pd.DataFrame, treated, control):
+    """The treated and the control units' rows of a :func:`_pre_post` table."""
     treated = set(treated)
     control = (set(wide.index) - treated) if control is None else set(control)
     t = wide[wide.index.isin(treated)]
@@ -813,6 +843,7 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
 
 # --- platforms chapter (continued): movers and the lookup of every reporting service ---
 
+@data.cached
 def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_000) -> dict[str, list[str]]:
     """The ``n`` platforms whose report counts rose most and fell most from ``start`` to ``end``
     (ratio of the two years' counts), among platforms with at least ``min_reports`` in one of the
@@ -836,6 +867,7 @@ def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_0
     return {"risers": list(order.index[:n]), "fallers": list(order.index[::-1][:n])}
 
 
+@data.cached
 def reporting_services() -> pd.DataFrame:
     """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
     whether the row combines services, and its yearly report counts (one column per year; missing
@@ -867,11 +899,18 @@ def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: 
     group = treated if drop_from == "treated" else control
     if len(group) < 2:
         raise ValueError("leaving one out needs at least two units in the group")
+    # The two periods' values are tabled once; each estimate then only picks its units.
+    wide = _pre_post(panel, unit, kwargs.get("time", "year"), kwargs.get("value", "reports"),
+                     kwargs.get("pre", 2020), kwargs.get("post", 2021))
+    unknown = set(kwargs) - {"unit", "time", "value", "pre", "post", "aggregate"}
+    if unknown:
+        raise TypeError(f"did_leave_one_out() got unexpected arguments: {sorted(unknown)}")
     out = {}
     for left_out in sorted(group):
-        t = treated - {left_out} if drop_from == "treated" else treated
-        c = control - {left_out} if drop_from == "control" else control
-        out[left_out] = did_log(panel, treated=t, control=c, **kwargs)
+        t, c = _split(wide, treated - {left_out} if drop_from == "treated" else treated,
+                      control - {left_out} if drop_from == "control" else control)
+        out[left_out] = float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(), c["pre"].to_numpy(),
+                                               c["post"].to_numpy(), kwargs.get("aggregate", False)))
     return pd.Series(out, name="estimate")
 
 
@@ -884,6 +923,7 @@ def period_start(period: str) -> pd.Timestamp:
     return pd.Timestamp(int(first), 4, 1)
 
 
+@data.cached
 def police_annual(offence: str) -> pd.DataFrame:
     """One offence's UK police counts for whole years only (financial years, or calendar years
     from the 2016 FOI exercise), in time order, with:
@@ -913,6 +953,7 @@ def police_annual(offence: str) -> pd.DataFrame:
     return rows
 
 
+@data.cached
 def shares_by_age() -> pd.DataFrame:
     """Age bands' shares in the IWF's series, as published or computed from published counts.
     Columns: series, period, year, age_band, share (0–1), basis, base, reliability, source_ids.
@@ -949,6 +990,7 @@ def shares_by_age() -> pd.DataFrame:
     return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)
 
 
+@data.cached
 def enticement_among_reports() -> pd.DataFrame:
     """Online enticement reports beside all CyberTipline reports, for every year with a total:
     year, enticement (reports in NCMEC's enticement category, missing where not published), total,

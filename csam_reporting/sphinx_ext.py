@@ -8,6 +8,14 @@ the page's own source when Sphinx reads it (the ``source-read`` event), in place
 
 and its headings are real sections. It is regenerated on every read from ``data/``, and the page
 is re-read whenever the schemas change (they are noted as its dependencies).
+
+It also lets Sphinx read pages in parallel. Jupyter Book 1 loads ``sphinx_multitoc_numbering``
+even when ``use_multitoc_numbering`` is false (it adds the extension before reading that setting
+from ``_config.yml``), and that extension declares nothing about parallel reading, so Sphinx
+falls back to a serial read with a warning. The extension keeps no state in the environment: it
+replaces how section numbers are assigned, which Sphinx does in the main process after every
+parallel reader's environment is merged. With continuous numbering switched off, it is declared
+safe here.
 """
 from __future__ import annotations
 
@@ -33,6 +41,14 @@ def _fill(app, docname: str, source: list[str]) -> None:
         app.env.note_dependency(str(path))
 
 
+def _declare_numbering_parallel_safe(app) -> None:
+    extension = app.extensions.get("sphinx_multitoc_numbering")
+    if extension is not None and not app.config["use_multitoc_numbering"]:
+        extension.parallel_read_safe = True
+        extension.parallel_write_safe = True
+
+
 def setup(app):
     app.connect("source-read", _fill)
+    app.connect("builder-inited", _declare_numbering_parallel_safe)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

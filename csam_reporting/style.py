@@ -78,6 +78,7 @@ RC_PARAMS = {
     "font.sans-serif": FONT_FAMILY,
     "font.size": 10.5,
     "axes.titlesize": 11,
+    "axes.titley": 1.0,
     "axes.labelsize": 10.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -270,19 +271,28 @@ def narrow_drawing(fig, caption_chars: int = 0) -> bytes:
         if isinstance(locator, MaxNLocator):  # automatic ticks: fewer of them on a narrow axis
             locator.set_params(nbins=3 if rows else 5)
     _legend_below(fig)
-    _thin_crowded_tick_labels(fig)
-    svg = _save_svg(fig)
-    # Artists outside the axes (a legend beside them, say) can make the tight box wider than
-    # planned; shrink the canvas by the excess so the phone scales it as little as planned.
-    for _ in range(2):
-        drawn_width = svg_size_px(svg)[0] / 96
-        if drawn_width <= NARROW_WIDTH_IN * 1.04:
+    # Lay out and measure without rendering (a full drawing costs as much as the layout); only
+    # the final drawing is rendered, with the layout found here and the tight box measured here.
+    for attempt in range(3):
+        fig.draw_without_rendering()
+        _thin_crowded_tick_labels(fig)
+        box = _tight_box(fig)
+        # Artists outside the axes (a legend beside them, say) can make the tight box wider than
+        # planned; shrink the canvas by the excess so the phone scales it as little as planned.
+        if box.width <= NARROW_WIDTH_IN * 1.04 or attempt == 2:
             break
         current = fig.get_size_inches()
-        fig.set_size_inches(max(current[0] - (drawn_width - NARROW_WIDTH_IN), 2.5), current[1])
-        _thin_crowded_tick_labels(fig)
-        svg = _save_svg(fig)
-    return svg
+        fig.set_size_inches(max(current[0] - (box.width - NARROW_WIDTH_IN), 2.5), current[1])
+    fig.set_layout_engine("none")  # keep the layout just measured
+    return _save_svg(fig, box)
+
+
+def _tight_box(fig):
+    """The figure's tight bounding box in inches, padded as ``bbox_inches="tight"`` pads it, from
+    the last drawing (it draws nothing itself)."""
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return box.padded(pad, pad)
 
 
 NARROW_GRID_COLUMNS = 2  # small multiples in more columns are re-laid out in two
@@ -373,8 +383,8 @@ def _legend_below(fig) -> None:
 
 
 def _thin_crowded_tick_labels(fig) -> None:
-    """Hide every other tick label (then every third, ...) on an axis whose labels overlap."""
-    fig.canvas.draw()
+    """Hide every other tick label (then every third, ...) on an axis whose labels overlap, as
+    laid out by the figure's last drawing."""
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
         for axis, horizontal in ((ax.xaxis, True),):  # never thin category labels on a y axis
@@ -397,9 +407,10 @@ def _overlap(a, b, horizontal: bool, gap_px: float = 4.0) -> bool:
     return min(a.y1, b.y1) + gap_px / 2 > max(a.y0, b.y0)
 
 
-def _save_svg(fig) -> bytes:
+def _save_svg(fig, box=None) -> bytes:
+    """The figure as SVG, cropped to its tight box (measured now, or ``box`` measured already)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", bbox_inches="tight" if box is None else box, metadata={"Date": None})
     return buffer.getvalue()
 
 

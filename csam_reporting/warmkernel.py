@@ -53,8 +53,12 @@ def _serve(socket_path: str) -> None:
     # finds it in data's cache (keyed by folder and content fingerprint: changed data re-validates).
     if os.environ.get("CSAM_DATA_DIR"):
         from csam_reporting import data
+        from csam_reporting.validate import DataValidationError
 
-        data.resource_names()
+        try:
+            data.resource_names()
+        except DataValidationError:
+            pass  # each chapter's first data.load() raises it, naming file, row and column
     children: dict[int, socket.socket] = {}
 
     def reap(signum, frame):
@@ -112,16 +116,25 @@ def _serve(socket_path: str) -> None:
 
 
 class WarmKernels:
-    """A context manager: while open, ``python3`` kernels started in this process come warm."""
+    """A context manager: while open, ``python3`` kernels started in this process come warm.
 
-    def __init__(self) -> None:
+    :meth:`start` may be called before the context is entered, so that the server imports while
+    the caller does other work (the build validates the data meanwhile); ``environment`` is added
+    to the server's environment (``CSAM_DATA_DIR``: the data it validates in advance).
+    """
+
+    def __init__(self, environment: dict[str, str] | None = None) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="csam-warm-")
         self.folder = Path(self._folder.name)
         self.socket = str(self.folder / "kernels.sock")
         self.process: subprocess.Popen | None = None
+        self.environment = dict(environment or {})
         self._saved: dict[str, str | None] = {}
 
-    def __enter__(self) -> "WarmKernels":
+    def start(self) -> "WarmKernels":
+        """Start the server without waiting for it (once)."""
+        if self.process is not None:
+            return self
         launcher = self.folder / "launch.py"
         launcher.write_text(LAUNCHER_SOURCE, encoding="utf-8")
         spec = self.folder / "jupyter" / "kernels" / "python3"
@@ -134,7 +147,12 @@ class WarmKernels:
         # Its own session: on exit the server and every kernel forked from it (one stuck in a cell
         # whose launcher jupyter_client killed, say) end together.
         self.process = subprocess.Popen([sys.executable, "-c", f"from csam_reporting.warmkernel import _serve; "
-                                         f"_serve({self.socket!r})"], start_new_session=True)
+                                         f"_serve({self.socket!r})"], start_new_session=True,
+                                        env={**os.environ, **self.environment})
+        return self
+
+    def __enter__(self) -> "WarmKernels":
+        self.start()
         deadline = time.monotonic() + 120
         while not os.path.exists(self.socket):
             if self.process.poll() is not None or time.monotonic() > deadline:

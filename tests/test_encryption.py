@@ -191,6 +191,26 @@ def test_leave_one_out_finds_the_unit_that_drives_an_estimate():
     assert loo.idxmax() == "T0" and loo["T0"] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_leave_one_out_equals_did_log_without_that_unit():
+    """The fast path (the two periods tabled once) gives what did_log gives on each reduced group."""
+    rng = np.random.default_rng(3)
+    panel = constructed_panel(effect=-0.1)
+    panel["reports"] = panel["reports"] * np.exp(rng.normal(0, 0.3, len(panel)))
+    treated = treated_units(panel)
+    control = set(panel["iso3"]) - set(treated)
+    for aggregate in (False, True):
+        loo = metrics.did_leave_one_out(panel, treated=treated, aggregate=aggregate)
+        for unit, estimate in loo.items():
+            assert estimate == pytest.approx(metrics.did_log(panel, treated=set(treated) - {unit},
+                                                             control=control, aggregate=aggregate))
+        loo_c = metrics.did_leave_one_out(panel, treated=treated, drop_from="control", aggregate=aggregate)
+        for unit, estimate in loo_c.items():
+            assert estimate == pytest.approx(metrics.did_log(panel, treated=treated, control=control - {unit},
+                                                             aggregate=aggregate))
+    with pytest.raises(TypeError):
+        metrics.did_leave_one_out(panel, treated=treated, agregate=True)
+
+
 # --- the chapter's own datasets ---------------------------------------------------------------
 
 def test_short_window_changes_agree_with_their_counts_where_published():

@@ -1,0 +1,82 @@
+"""The loader's caches: a dataset is read and a metric computed once per content of data/, handed
+out as a copy, and computed again when any file changes, however the change was made."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from csam_reporting import data, metrics
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    shutil.copytree(data.data_dir(), folder)
+    monkeypatch.setenv("CSAM_DATA_DIR", str(folder))
+    return folder
+
+
+def _age(folder, seconds: float) -> None:
+    """Set every file's modification time back, as if the copy were old (its change time stays)."""
+    past = time.time() - seconds
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_a_loaded_table_is_a_copy():
+    first = data.load("cybertipline_reports_yearly")
+    first["count"] = -1
+    assert (data.load("cybertipline_reports_yearly")["count"] >= 0).all()
+
+
+def test_a_cached_metric_is_a_copy():
+    first = metrics.yearly("total_reports")
+    first.loc[:, "count"] = 0
+    assert metrics.yearly("total_reports")["count"].max() > 0
+
+
+def _change_2019_total(folder, new_count: int) -> None:
+    path = folder / "cybertipline_reports_yearly.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    year, measure, count = header.index("year"), header.index("measure"), header.index("count")
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.rstrip("\n").split(",")
+        if cells[year] == "2019" and cells[measure] == "total_reports":
+            old = cells[count]
+            assert len(str(new_count)) == len(old), "keep the file's size: the change must show in its content only"
+            cells[count] = str(new_count)
+            lines[i] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_changed_file_is_seen_even_at_the_same_size_and_modification_time(data_copy):
+    _age(data_copy, 60)
+    before = metrics.yearly("total_reports").set_index("year")["count"]
+    assert data.current_fingerprint(data_copy) == data.current_fingerprint(data_copy)  # cached path
+    path = data_copy / "cybertipline_reports_yearly.csv"
+    mtime = path.stat().st_mtime
+    new_count = int(str(before[2019])[:-1] + str((int(str(before[2019])[-1]) + 1) % 10))
+    _change_2019_total(data_copy, new_count)
+    os.utime(path, (mtime, mtime))  # same size, same modification time: only the change time moved
+    after = metrics.yearly("total_reports").set_index("year")["count"]
+    assert after[2019] == new_count != before[2019]
+    assert data.load("cybertipline_reports_yearly").query("year == 2019 and measure == 'total_reports'")[
+        "count"].iloc[0] == new_count
+
+
+def test_an_unchanged_folder_is_not_hashed_again(data_copy, monkeypatch):
+    _age(data_copy, 60)
+    # change times are those of the copy, made just now: wait out the racy window once
+    time.sleep(data.RACY_SECONDS + 0.1)
+    first = data.current_fingerprint(data_copy)
+    calls = []
+    monkeypatch.setattr(data, "data_fingerprint", lambda directory=None: calls.append(directory) or "x")
+    assert data.current_fingerprint(data_copy) == first
+    assert calls == []
+    (data_copy / "README.md").write_text("changed\n", encoding="utf-8")
+    assert data.current_fingerprint(data_copy) == "x"  # a new file time: hashed again
