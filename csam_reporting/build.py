@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .data import data_fingerprint
 from .pages import finish as finish_pages
-from .execute import prefill_cache, report_failures, write_executed_notebooks
+from .execute import prefill_cache, report_failures
 from .firstpaint import optimise_site
 from .selfcontained import external_assets
 from .validate import validate
@@ -63,7 +63,7 @@ def build(book: Path = ROOT, force: bool = False, serial: bool = False) -> int:
     # A clean build executes every chapter: start the warm kernel server now, so that it imports
     # on the other core while this process validates the data (no chapter runs until that passes).
     stale = force or not stamp.exists() or not cache.exists() or stamp.read_text().strip() != inputs_fingerprint(book)
-    kernels = WarmKernels({"CSAM_DATA_DIR": str(data)}).start() if stale and not serial else None
+    kernels = WarmKernels({"CSAM_DATA_DIR": str(data)}, validates=True).start() if stale and not serial else None
     try:
         return _build(book, force, serial, kernels)
     finally:
@@ -78,12 +78,15 @@ def _build(book: Path, force: bool, serial: bool, kernels: WarmKernels | None) -
     doctrees = build_dir / ".doctrees"
     stamp = build_dir / ".inputs-fingerprint"
     html = build_dir / "html"
+    checked = data_fingerprint(data)  # of what is validated next (a later change is not trusted)
     problems = validate(data)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"build stopped: {len(problems)} data problem(s); nothing was built.", file=sys.stderr)
         return 1
+    if kernels is not None:
+        kernels.validated(checked)  # the warm server need not validate the same data again
 
     fingerprint = inputs_fingerprint(book)
     if force:
@@ -100,29 +103,29 @@ def _build(book: Path, force: bool, serial: bool, kernels: WarmKernels | None) -
     chapter_environment = {"CSAM_DATA_DIR": str(data)}
     executed: dict = {"parallel": {}, "sphinx": {}}  # notebook -> seconds, by who executed it
     phases: dict[str, float] = {}  # wall-clock seconds of each step, for the benchmark
+    environment = {**os.environ, **chapter_environment}
+    # Sphinx is started now and waits, at low priority, with its modules imported, until the
+    # chapters are cached: its start-up uses a core the chapters leave idle, not the time after them.
+    sphinx = (_start_sphinx(book, environment, jobs=1, niceness=0) if serial
+              else _start_sphinx(book, environment, jobs=os.cpu_count() or 1))
     started = time.perf_counter()
     if not serial:
-        prefill = prefill_cache(book, cache, chapter_environment, kernels=kernels)
+        try:
+            prefill = prefill_cache(book, cache, chapter_environment, kernels=kernels)
+        except BaseException:
+            sphinx.kill()
+            raise
         phases["parallel_execution"] = round(time.perf_counter() - started, 2)
         executed["parallel"] = prefill.executed
         if not prefill.ok:
+            sphinx.kill()
+            sphinx.wait()
             report_failures(prefill)
             print(f"build failed: {len(prefill.failed)} notebook(s) raised; nothing was built.", file=sys.stderr)
             return 1
 
-    # The console script's entry point, run with this interpreter (jupyter_book.cli.main has no
-    # __main__ guard, so ``python -m`` on it would silently do nothing).
-    # Sphinx reads and writes the pages in parallel (one process per core; jb's command line has no
-    # option for it, so its call to Sphinx is given the number): every extension in the book
-    # declares itself parallel-safe. --serial keeps Jupyter Book's own single process.
-    jobs = 1 if serial else (os.cpu_count() or 1)
-    command = [sys.executable, "-c", "import functools, sys, jupyter_book.sphinx as s; "
-               f"s.build_sphinx = functools.partial(s.build_sphinx, jobs={jobs}); "
-               "from jupyter_book.cli.main import main; sys.exit(main())",
-               "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
-    environment = {**os.environ, **chapter_environment}
     sphinx_started = time.perf_counter()
-    returncode = _run_sphinx(command, book, environment, executed["sphinx"])
+    returncode = _finish_sphinx(sphinx, book, executed["sphinx"])
     phases["sphinx"] = round(time.perf_counter() - sphinx_started, 2)
     build_dir.mkdir(exist_ok=True)
     record = build_dir / ".executed.json"
@@ -142,7 +145,6 @@ def _build(book: Path, force: bool, serial: bool, kernels: WarmKernels | None) -
     for source_map in html.rglob("*.map"):
         source_map.unlink()
     _drop_icon_script(html)
-    write_executed_notebooks(book, cache, build_dir / "jupyter_execute")  # the .ipynb downloads keep their outputs
     finish_pages(html)  # reader-facing fixes (csam_reporting/pages.py): descriptions, one viewport tag
     optimise_site(html)  # lighter heads: no search index outside search.html, no blocking scripts
     offenders = external_assets(html)
@@ -161,10 +163,49 @@ def _build(book: Path, force: bool, serial: bool, kernels: WarmKernels | None) -
 _EXECUTED = re.compile(r"^(?P<path>\S+?\.(?:md|ipynb)): Executed notebook in (?P<seconds>[\d.]+) seconds")
 
 
-def _run_sphinx(command: list[str], book: Path, environment: dict, executed: dict[str, float]) -> int:
-    """Run the build, passing its output through, and note each notebook Sphinx itself executes."""
-    with subprocess.Popen(command, cwd=book, env=environment, stdout=subprocess.PIPE, text=True,
-                          bufsize=1) as process:
+# Imported by the waiting Sphinx process before it is told to go: Sphinx, Jupyter Book and the
+# book's extensions (any that is missing is simply imported later, by Sphinx itself).
+SPHINX_PRELOAD = ["sphinx.application", "sphinx.builders.html", "jupyter_book.cli.main", "jupyter_book.sphinx",
+                  "myst_nb.sphinx_ext", "sphinx_book_theme", "pydata_sphinx_theme", "sphinx_design",
+                  "sphinx_togglebutton", "sphinx_copybutton", "sphinx_external_toc", "sphinx_comments",
+                  "csam_reporting.sphinx_ext"]
+
+# The console script's entry point, run with this interpreter (jupyter_book.cli.main has no
+# __main__ guard, so ``python -m`` on it would silently do nothing). Sphinx reads and writes the
+# pages in parallel, one process per core: jb's command line has no option for it, so its call to
+# Sphinx is given the number (every extension the book loads declares itself parallel-safe).
+SPHINX_ENTRY = """
+import functools, importlib, os, sys
+os.nice({niceness})
+for name in {preload!r}:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+if sys.stdin.readline().strip() != "go":
+    sys.exit(3)
+import jupyter_book.sphinx as jb_sphinx
+jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs={jobs})
+from jupyter_book.cli.main import main
+sys.exit(main())
+"""
+
+
+def _start_sphinx(book: Path, environment: dict, jobs: int, niceness: int = 10) -> subprocess.Popen:
+    """Start the Sphinx build; it imports (at ``niceness``: with the cores busy executing chapters,
+    only on idle time), then waits for :func:`_finish_sphinx` to let it run."""
+    command = [sys.executable, "-c", SPHINX_ENTRY.format(preload=SPHINX_PRELOAD, jobs=jobs, niceness=niceness),
+               "build", str(book), "--builder", "html", "-W", "-n", "--keep-going"]
+    return subprocess.Popen(command, cwd=book, env=environment, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, bufsize=1)
+
+
+def _finish_sphinx(process: subprocess.Popen, book: Path, executed: dict[str, float]) -> int:
+    """Let the waiting build run, passing its output through, and note each notebook Sphinx itself
+    executes."""
+    with process:
+        process.stdin.write("go\n")
+        process.stdin.close()
         for line in process.stdout:
             sys.stdout.write(line)
             match = _EXECUTED.match(line)

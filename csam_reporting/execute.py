@@ -151,44 +151,6 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     return result
 
 
-def write_executed_notebooks(book: Path, cache_dir: Path, output_dir: Path) -> list[str]:
-    """Give each chapter's ``jupyter_execute/<page>.ipynb`` the outputs the page shows.
-
-    myst-nb writes that file from the notebook it read; when the outputs come from the execution
-    cache it merges them into a copy, so the file it writes has none (it has them only when
-    myst-nb executed the notebook itself). With every chapter pre-executed into the cache, that is
-    every build: write the notebook with its cached outputs merged in, as myst-nb's own execution
-    would have left it. Returns the pages rewritten.
-    """
-    import nbformat
-    from jupyter_cache import get_cache
-    from myst_nb.core.read import read_myst_markdown_notebook
-    from myst_parser.config.main import MdParserConfig
-
-    if not cache_dir.is_dir() or not output_dir.is_dir():
-        return []
-    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8")) or {}
-    extensions = (config.get("parse", {}) or {}).get("myst_enable_extensions", []) or []
-    md_config = MdParserConfig(enable_extensions=set(extensions))
-    cache = get_cache(str(cache_dir))
-    rewritten = []
-    for path in book_notebooks(book):
-        target = output_dir / path.relative_to(book).with_suffix(".ipynb")
-        if not target.is_file():
-            continue
-        notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), config=md_config,
-                                               add_source_map=True, path=path)
-        try:
-            _, merged = cache.merge_match_into_notebook(notebook)
-        except KeyError:
-            continue  # not cached: myst-nb executed it and wrote its outputs itself
-        text = nbformat.writes(merged)
-        if target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-            rewritten.append(str(path.relative_to(book)))
-    return rewritten
-
-
 def _previous_seconds(book: Path, cache_dir: Path) -> dict[str, float]:
     """How long each notebook took last time (the build's execution record), else its size as a guess."""
     seconds: dict[str, float] = {}

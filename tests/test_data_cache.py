@@ -80,3 +80,21 @@ def test_an_unchanged_folder_is_not_hashed_again(data_copy, monkeypatch):
     assert calls == []
     (data_copy / "README.md").write_text("changed\n", encoding="utf-8")
     assert data.current_fingerprint(data_copy) == "x"  # a new file time: hashed again
+
+
+def test_data_validated_elsewhere_is_trusted_only_with_the_content_that_was_checked(data_copy, monkeypatch):
+    """The build validates data/ once and tells the warm kernel server so; the server trusts that
+    only for the very content checked, and checks anything else itself."""
+    checks = []
+    monkeypatch.setattr(data, "check", lambda directory: checks.append(directory))
+    data._validated_package.cache_clear()
+    assert not data.validated_elsewhere(data_copy, "0" * 64)  # not what is in the folder
+    data.resource_names()
+    assert len(checks) == 1  # so it was checked here
+    data._validated_package.cache_clear()
+    checks.clear()
+    (data_copy / "README.md").write_text("changed again\n", encoding="utf-8")
+    assert data.validated_elsewhere(data_copy, data.data_fingerprint(data_copy))
+    data.resource_names()
+    assert checks == []  # the same content, checked by the build: not checked twice
+    data._validated_package.cache_clear()
