@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from .data import data_fingerprint
+from .data import VALIDATED_VARIABLE, data_fingerprint
 from .pages import finish as finish_pages
 from .execute import prefill_cache, report_failures
 from .firstpaint import optimise_site
@@ -103,7 +103,7 @@ def _build(book: Path, force: bool, serial: bool, kernels: WarmKernels | None) -
     chapter_environment = {"CSAM_DATA_DIR": str(data)}
     executed: dict = {"parallel": {}, "sphinx": {}}  # notebook -> seconds, by who executed it
     phases: dict[str, float] = {}  # wall-clock seconds of each step, for the benchmark
-    environment = {**os.environ, **chapter_environment}
+    environment = {**os.environ, **chapter_environment, VALIDATED_VARIABLE: checked}
     # Sphinx is started now and waits, at low priority, with its modules imported, until the
     # chapters are cached: its start-up uses a core the chapters leave idle, not the time after them.
     sphinx = (_start_sphinx(book, environment, jobs=1, niceness=0) if serial

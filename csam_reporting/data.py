@@ -95,9 +95,16 @@ def validated_elsewhere(directory: Path, fingerprint: str) -> bool:
     return True
 
 
+# The build validates data/ before anything else, then starts Sphinx (which reads the data for the
+# data dictionary) with the fingerprint of what it checked in this variable: a process whose data
+# have exactly that content need not check them again.
+VALIDATED_VARIABLE = "CSAM_DATA_VALIDATED"
+
+
 @lru_cache(maxsize=4)
 def _validated_package(directory: str, fingerprint: str) -> dict:
-    if (directory, fingerprint) not in _VALIDATED_ELSEWHERE:
+    trusted = (directory, fingerprint) in _VALIDATED_ELSEWHERE or os.environ.get(VALIDATED_VARIABLE) == fingerprint
+    if not trusted:
         check(Path(directory))
     return json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
 

@@ -120,7 +120,10 @@ def prefill_cache(book: Path, cache_dir: Path, environment: dict[str, str] | Non
     for path in notebooks:
         cache.add_nb_to_project(str(path), read_data=MYST_READER)
     uris = [str(p.absolute()) for p in notebooks]
-    stale = [record.uri for record in cache.list_unexecuted(filter_uris=uris)]
+    if cache.list_cache_records():
+        stale = [record.uri for record in cache.list_unexecuted(filter_uris=uris)]
+    else:  # an empty cache (a clean build) holds outputs for none of them: no need to read and hash each
+        stale = uris
     if not stale:
         if kernels is not None:
             kernels.__exit__(None, None, None)

@@ -98,3 +98,17 @@ def test_data_validated_elsewhere_is_trusted_only_with_the_content_that_was_chec
     data.resource_names()
     assert checks == []  # the same content, checked by the build: not checked twice
     data._validated_package.cache_clear()
+
+
+def test_the_builds_validation_is_trusted_by_a_process_it_starts_only_for_that_content(data_copy, monkeypatch):
+    checks = []
+    monkeypatch.setattr(data, "check", lambda directory: checks.append(directory))
+    data._validated_package.cache_clear()
+    monkeypatch.setenv(data.VALIDATED_VARIABLE, data.data_fingerprint(data_copy))
+    data.resource_names()
+    assert checks == []
+    data._validated_package.cache_clear()
+    (data_copy / "README.md").write_text("changed after the check\n", encoding="utf-8")
+    data.resource_names()
+    assert len(checks) == 1  # other content than was checked: checked here
+    data._validated_package.cache_clear()
