@@ -30,8 +30,23 @@ transferred) are then subset to the icons the site's stylesheets and scripts can
 their own file names; a glyph is kept if its code point occurs, escaped or raw, in any stylesheet
 or script of the site.
 
-The theme's inline head script (it sets light or dark before the first paint) is left alone, as is
-every stylesheet a page uses. Pages are rewritten in place; running it twice changes nothing more.
+The theme's script keeps all it does, with three small edits (``THEME_SCRIPT_EDITS``; a new theme
+version that changes that code stops the build). On load it reads the width of every notebook
+output to decide whether to make it focusable (a scrolling region must take the keyboard), which
+forces the browser to lay out the whole page, section by section, while the
+reader waits; the book's own scrolling regions (the table helper's) are focusable already and no
+other output scrolls (the browser tests run axe's ``scrollable-region-focusable`` on every page at
+phone and desktop width), so outputs are left out of that check. (With the book's stylesheet
+letting the browser skip sections below the screen, ``content-visibility: auto``, this one check
+was most of a phone's blocking time: benchmarks/bench.py measures it.)
+
+The theme's script also sets the page's mode and theme each time it loads; a change of either
+restyles the whole page, and so, in Chromium, does setting either to the value it already has, so
+the script sets them only when they change. The theme's inline head script, which set the theme to
+"auto" (a value no stylesheet rule knows, so the first paint had none of the theme's colours and
+the whole page was styled again, or flashed light in dark mode, once the script ran), is replaced by
+one that resolves light or dark at once. Every stylesheet a page uses is left alone. Pages are
+rewritten in place; running it twice changes nothing more.
 """
 from __future__ import annotations
 
@@ -120,6 +135,7 @@ def optimise_page(html: str, page_name: str, static: Path) -> str:
         return tag
 
     head = _TAG.sub(rewrite, head)
+    head = THEME_HEAD_SCRIPT.sub(lambda _: BOOK_HEAD_SCRIPT, head)
     if "_static/togglebutton.js" in unused:
         head = TOGGLE_INLINE.sub("", head)
     return head + "</head>" + rest
@@ -306,10 +322,75 @@ def subset_icon_fonts(static: Path) -> None:
         subset.save_font(font, str(path), options)
 
 
+# --- the theme's scripts --------------------------------------------------------------------------
+
+THEME_SCRIPT = "scripts/pydata-sphinx-theme.js"
+_FOCUSABLE_CHECK = ('["pre",".nboutput > .output_area",".cell_output > .output",".jp-RenderedHTMLCommon",'
+                    '".pst-scrollable-table-container"]')
+# (what the theme's script says, what the book's says instead, why)
+THEME_SCRIPT_EDITS = (
+    (_FOCUSABLE_CHECK, _FOCUSABLE_CHECK.replace('".cell_output > .output",', ""),
+     "outputs leave the on-load focusable-scroll check (it measured every output)"),
+    ("document.documentElement.dataset.mode=e;",
+     "document.documentElement.dataset.mode!==e&&(document.documentElement.dataset.mode=e);",
+     "the mode is set only when it changes (setting it restyles the whole page)"),
+    ("document.documentElement.dataset.theme=n,",
+     "document.documentElement.dataset.theme!==n&&(document.documentElement.dataset.theme=n),",
+     "the theme is set only when it changes (setting it restyles the whole page)"),
+)
+
+
+def edited_theme_script(script: str) -> str:
+    """The theme's script with the book's edits (``THEME_SCRIPT_EDITS``); editing twice changes
+    nothing more.
+
+    Raises ``ValueError`` if the script has neither the original nor the edited form of an edit (a
+    new theme version: look at that code again rather than lose the edit silently).
+    """
+    for original, edited, why in THEME_SCRIPT_EDITS:
+        if script.count(original) == 1:
+            script = script.replace(original, edited)
+        elif script.count(edited) != 1:
+            raise ValueError(f"{THEME_SCRIPT}: the theme's code has changed where the book edits it ({why}); "
+                             "see csam_reporting/firstpaint.py")
+    return script
+
+
+def edit_theme_script(static: Path) -> None:
+    path = static / THEME_SCRIPT
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        edited = edited_theme_script(text)
+        if edited != text:
+            path.write_text(edited, encoding="utf-8")
+
+
+# The theme's head script sets the mode, and a theme of "auto" that no stylesheet rule knows, so the
+# first paint has none of the theme's colours and the whole page is styled again when the theme's
+# script runs (a light flash for a reader in dark mode). The book's resolves the theme at once, as
+# the theme's script will (stored mode, else the page's default, else the system's preference).
+THEME_HEAD_SCRIPT = re.compile(
+    r'<script data-cfasync="false">\s*'
+    r'document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| "auto";\s*'
+    r'document\.documentElement\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "auto";\s*'
+    r'</script>')
+BOOK_HEAD_SCRIPT = """<script data-cfasync="false">
+    (function (root) {
+      var mode = root.dataset.defaultMode || "auto";
+      try { mode = localStorage.getItem("mode") || mode; } catch (e) {}
+      if (["light", "dark", "auto"].indexOf(mode) < 0) mode = "auto";
+      root.dataset.mode = mode;
+      root.dataset.theme = mode !== "auto" ? mode
+        : window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+    })(document.documentElement);
+  </script>"""
+
+
 def optimise_site(html_dir: Path) -> None:
     html_dir = Path(html_dir)
     static = html_dir / "_static"
     prune_theme_stylesheets(html_dir)
+    edit_theme_script(static)
     subset_icon_fonts(static)
     for page in sorted(html_dir.rglob("*.html")):
         if static in page.parents:

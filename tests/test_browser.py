@@ -104,8 +104,10 @@ def test_figures_have_title_source_and_render(browser, server, site):
     for entry in toc_files():
         page, *_ = visit(browser, f"{server}/{entry}.html")
         figures = page.eval_on_selector_all(
-            "figure.book-figure", "els => els.map(e => ({title: e.querySelector('.book-figure-title')?.innerText,"
-            " source: e.querySelector('.book-figure-source')?.innerText, height: e.querySelector('img').height}))")
+            # textContent: a figure below the screen is not rendered yet (content-visibility: auto),
+            # so it has no innerText until the reader scrolls to it.
+            "figure.book-figure", "els => els.map(e => ({title: e.querySelector('.book-figure-title')?.textContent.trim(),"
+            " source: e.querySelector('.book-figure-source')?.textContent.trim(), height: e.querySelector('img').height}))")
         for figure in figures:
             assert figure["title"] and len(figure["title"]) > 10
             assert figure["source"] and figure["source"].startswith("Source:")
@@ -122,7 +124,7 @@ def test_figures_have_title_source_and_render(browser, server, site):
 @pytest.mark.parametrize("entry", ["chapters/appendix-data-dictionary", "chapters/appendix-sources"])
 def test_generated_tables_render_as_tables(browser, server, entry):
     page, *_ = visit(browser, f"{server}/{entry}.html")
-    assert "|---|" not in page.inner_text("article"), f"{entry} shows raw Markdown table syntax"
+    assert "|---|" not in page.text_content("article"), f"{entry} shows raw Markdown table syntax"
     # the data dictionary shows a table of the datasets; the sources appendix is a list by publisher
     assert page.eval_on_selector_all("article table, article ul.sources-list li", "els => els.length") >= 1
     page.context.close()

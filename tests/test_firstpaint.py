@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from csam_reporting.firstpaint import optimise_page, prune_stylesheet, unused_assets
+from csam_reporting.firstpaint import (BOOK_HEAD_SCRIPT, THEME_SCRIPT, edited_theme_script, optimise_page,
+                                      prune_stylesheet, unused_assets)
 
 HEAD = """<html><head>
   <script data-cfasync="false">document.documentElement.dataset.mode = 'auto';</script>
@@ -109,6 +110,69 @@ from test_build import toc_files  # noqa: E402
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+# The parts of pydata-sphinx-theme.js (0.15) the book edits, as the theme ships them.
+THEME_CODE = ('function I(){const e=()=>{document.querySelectorAll(["pre",".nboutput > .output_area",'
+              '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "))'
+              '.forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})}'
+              'function p(e){var t=m.matches?"dark":"light";document.documentElement.dataset.mode=e;'
+              'var n="auto"==e?t:e;document.documentElement.dataset.theme=n,localStorage.setItem("mode",e)}')
+THEME_HEAD = """<html><head>
+  <script data-cfasync="false">
+    document.documentElement.dataset.mode = localStorage.getItem("mode") || "auto";
+    document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";
+  </script>
+</head><body></body></html>"""
+
+
+def test_theme_script_edits_change_only_what_they_name():
+    edited = edited_theme_script(THEME_CODE)
+    assert ".cell_output > .output" not in edited
+    for kept in ('"pre"', '".nboutput > .output_area"', '".jp-RenderedHTMLCommon"', '".pst-scrollable-table-container"',
+                 'localStorage.setItem("mode",e)'):
+        assert kept in edited
+    assert "dataset.mode!==e&&(document.documentElement.dataset.mode=e);" in edited
+    assert "dataset.theme!==n&&(document.documentElement.dataset.theme=n)," in edited
+    assert edited_theme_script(edited) == edited
+
+
+def test_a_changed_theme_script_stops_the_build():
+    with pytest.raises(ValueError, match="focusable-scroll check"):
+        edited_theme_script(THEME_CODE.replace('"pre",', '"pre","code",'))
+    with pytest.raises(ValueError, match="theme is set only when it changes"):
+        edited_theme_script(THEME_CODE.replace("dataset.theme=n,", "dataset.theme=n;"))
+
+
+def test_the_head_script_resolves_the_theme_before_the_first_paint(static):
+    head = head_of(optimise_page(THEME_HEAD, "chapters/x.html", static))
+    assert 'localStorage.getItem("theme") || "auto"' not in head
+    assert BOOK_HEAD_SCRIPT in head
+    assert 'prefers-color-scheme: dark' in head
+
+
+@pytest.mark.build
+def test_built_pages_carry_the_edited_theme_scripts(site):
+    script = (site / "_static" / THEME_SCRIPT).read_text(encoding="utf-8")
+    assert edited_theme_script(script) == script and ".cell_output > .output" not in script
+    for entry in toc_files() + ["search", "genindex"]:
+        assert BOOK_HEAD_SCRIPT in head_of((site / f"{entry}.html").read_text(encoding="utf-8")), entry
+
+
+@pytest.mark.browser
+@pytest.mark.build
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_first_paint_has_the_themes_colours_before_its_script_runs(browser, server, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    page.route("**/pydata-sphinx-theme.js*", lambda route: route.abort())  # as if it had not run yet
+    page.goto(f"{server}/chapters/encryption.html", wait_until="load")
+    theme, background = page.evaluate(
+        "[document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]")
+    context.close()
+    assert theme == scheme
+    assert (background == "rgb(255, 255, 255)") == (scheme == "light"), background
+    assert background != "rgba(0, 0, 0, 0)", "the theme's colours are missing"
 
 
 @pytest.fixture(scope="module")

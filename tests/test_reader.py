@@ -127,6 +127,10 @@ def axe_source() -> str:
 @pytest.mark.parametrize("entry", PAGES)
 def test_axe_finds_no_wcag_aa_violation(browser, server, axe_source, entry, viewport, scheme):
     page = open_page(browser, server, entry, viewport, scheme)
+    # The book lets the browser skip sections off screen (content-visibility: auto, book.css); axe
+    # finds the colour behind a text by hit-testing, which skipped content does not answer. So
+    # every section is drawn as it is when the reader scrolls to it, then axe runs.
+    page.add_style_tag(content=".bd-article * { content-visibility: visible !important; }")
     page.add_script_tag(content=axe_source)
     violations = page.evaluate(
         "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
@@ -189,6 +193,58 @@ def test_print_from_the_dark_theme_is_light_and_keeps_figures_whole(browser, ser
     assert background in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
     assert low == [], f"{entry}: printed text below 4.5:1: {low[:5]}"
     assert all(value == "avoid" for value in breaks), breaks
+
+
+# Every notebook output that scrolls must take the keyboard. The theme used to check this on load
+# by measuring every output (firstpaint.without_output_width_check leaves outputs out: the table
+# helper's own regions are focusable); this asserts no output needs it.
+SCROLLING_OUTPUTS_JS = """
+() => [...document.querySelectorAll('.cell_output .output, .cell_output .output *')].filter(e => {
+  const style = getComputedStyle(e);
+  const scrolls = (['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1)
+               || (['auto', 'scroll'].includes(style.overflowY) && e.scrollHeight > e.clientHeight + 1);
+  return scrolls && e.tabIndex < 0;
+}).map(e => e.className + ': ' + e.innerText.slice(0, 50))
+"""
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("entry", toc_files())
+def test_every_output_that_scrolls_takes_the_keyboard(browser, server, entry, viewport):
+    page = open_page(browser, server, entry, viewport)
+    unreachable = page.evaluate(SCROLLING_OUTPUTS_JS)
+    page.context.close()
+    assert unreachable == [], f"{entry} at {viewport}: scrolling outputs a keyboard cannot reach: {unreachable}"
+
+
+def test_sections_below_the_screen_are_skipped_yet_links_to_them_land_on_their_heading(browser, server):
+    page = open_page(browser, server, "chapters/encryption", "phone")
+    sections = page.eval_on_selector_all(
+        ".bd-article section section[id]",
+        "els => els.map(e => ({id: e.id, top: e.getBoundingClientRect().top, cv: getComputedStyle(e).contentVisibility}))")
+    assert len(sections) >= 5 and all(s["cv"] == "auto" for s in sections), sections
+    target = sections[-1]["id"]
+    assert sections[-1]["top"] > 20 * 844, "the last section should be many screens down"
+    page.goto(f"{server}/chapters/encryption.html#{target}", wait_until="networkidle")
+    page.wait_for_timeout(300)
+    heading_top = page.eval_on_selector(f"[id='{target}'] > :is(h2, h3, h4)", "h => h.getBoundingClientRect().top")
+    page.emulate_media(media="print")
+    printed = page.eval_on_selector_all(".bd-article section section", "els => els.map(e => getComputedStyle(e).contentVisibility)")
+    page.context.close()
+    assert 0 <= heading_top <= 200, f"following #{target} left its heading at {heading_top:.0f} px"
+    assert set(printed) == {"visible"}, "print (and make pdf) must lay out every section"
+
+
+def test_a_citation_link_lands_on_its_source_in_the_sources_appendix(browser, server):
+    page = open_page(browser, server, "chapters/appendix-sources", "phone")
+    lists = page.eval_on_selector_all("div.sources-list ul.sources-list", "els => els.map(e => getComputedStyle(e).contentVisibility)")
+    target = page.eval_on_selector_all("div.sources-list li[id]", "els => els[Math.floor(els.length / 2)].id")
+    page.goto(f"{server}/chapters/appendix-sources.html#{target}", wait_until="networkidle")
+    page.wait_for_timeout(300)
+    top = page.eval_on_selector(f"[id='{target}']", "e => e.getBoundingClientRect().top")
+    page.context.close()
+    assert len(lists) > 20 and set(lists) == {"auto"}, lists[:3]
+    assert 0 <= top <= 300, f"following #{target} left it at {top:.0f} px"
 
 
 def test_every_page_has_one_viewport_and_a_description(site):
