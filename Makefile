@@ -47,10 +47,10 @@ pdf: book
 	$(PY) -m csam_reporting.pdf
 
 validate: $(INSTALLED)
-	$(PY) -m csam_reporting.validate
+	$(PY) -m csam_reporting.data.validate
 
 extract: $(INSTALLED)
-	$(PY) -m csam_reporting.extract --check "$(SOURCES_DIR)"
+	$(PY) -m csam_reporting.data.extract --check "$(SOURCES_DIR)"
 
 test: $(INSTALLED_TEST)
 	bash scripts/ensure-chromium.sh

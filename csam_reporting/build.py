@@ -34,7 +34,7 @@ from .pages import finish as finish_pages
 from .execute import prefill_cache, report_failures
 from .firstpaint import optimise_site
 from .selfcontained import external_assets
-from .validate import validate
+from .data.validate import validate
 from .warmkernel import WarmKernels
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,7 +30,8 @@ def _fill(app, docname: str, source: list[str]) -> None:
     text = source[0]
     if not any(marker in text for marker in MARKERS):
         return
-    from . import data, schema_docs
+    from . import data
+    from .present import schema_docs
 
     for marker, function in MARKERS.items():
         if marker in text:

@@ -36,7 +36,7 @@ WARM_MODULES = [
     "matplotlib.text", "matplotlib.axes", "matplotlib.colors", "matplotlib.ticker",
     "IPython", "IPython.core.interactiveshell", "IPython.display",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-    "csam_reporting.data", "csam_reporting.metrics",
+    "csam_reporting.data", "csam_reporting.analysis.common",
 ]
 
 def _serve(socket_path: str) -> None:
@@ -54,7 +54,7 @@ def _serve(socket_path: str) -> None:
     # finds it in data's cache (keyed by folder and content fingerprint: changed data re-validates).
     if os.environ.get("CSAM_DATA_DIR"):
         from csam_reporting import data
-        from csam_reporting.validate import DataValidationError
+        from csam_reporting.data.validate import DataValidationError
 
         # A caller that validates the data itself (the build) says so, with the fingerprint of what
         # it checked, instead of having it checked twice; until it says, no kernel is served.

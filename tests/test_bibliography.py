@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from csam_reporting import bibliography, data
-from csam_reporting.tables import SOURCES_PAGE, source_anchor
+from csam_reporting import data
+from csam_reporting.present import bibliography
+from csam_reporting.present.tables import SOURCES_PAGE, source_anchor
 
 
 def test_one_entry_per_source_with_a_link_to_its_appendix_row():

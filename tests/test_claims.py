@@ -1,4 +1,4 @@
-"""The claims check: every claim in data/claims.csv has a function in csam_reporting.claims that
+"""The claims check: every claim in data/claims.csv has a function in csam_reporting.analysis.claims that
 computes the book's figure from data/; the figure each verdict was reviewed against is stored here,
 so a change in data/ that moves a figure fails until someone re-reads the claim, confirms or changes
 its verdict, and updates REVIEWED.
@@ -14,7 +14,8 @@ import math
 import pandas as pd
 import pytest
 
-from csam_reporting import claims, data
+from csam_reporting import data
+from csam_reporting.analysis import claims
 
 # claim_id -> the computed figure its verdict was reviewed against (None: the claim has no number
 # the book can compute, e.g. a forecast or a figure not in any published source). Claims whose

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csam_reporting import data, metrics
+from csam_reporting import data
+from csam_reporting.analysis import common
 
 
 def test_each_years_esp_rows_sum_to_the_printed_esp_total():
@@ -34,7 +35,7 @@ def test_public_plus_esp_equals_total_where_all_three_are_published():
 
 def test_country_rows_sum_to_the_yearly_totals():
     countries = data.load("ncmec_country_reports")
-    totals = metrics.yearly("total_reports").set_index("year")["count"]
+    totals = common.yearly("total_reports").set_index("year")["count"]
     for year, reports in countries.groupby("year")["reports"].sum().items():
         assert reports == totals[year], f"{year}: countries sum to {reports:,}, total is {totals[year]:,}"
 
@@ -45,7 +46,7 @@ def test_bundled_flag_marks_exactly_the_years_from_2024():
 
 
 def test_combined_meta_rows_are_flagged_for_2019_and_2020():
-    rows = metrics.esp_reports_by_platform()
+    rows = common.esp_reports_by_platform()
     facebook_star = rows[rows["esp_label"] == "Facebook*"]
     assert set(facebook_star["year"]) == {2019, 2020}
     assert facebook_star["combined"].all() and (facebook_star["platform_id"] == "meta_combined").all()
@@ -97,10 +98,10 @@ def test_enticement_series_matches_ncmecs_incident_table():
 def test_user_base_converts_units_and_never_substitutes_another_metric():
     raw = data.load("platform_user_bases")
     row = raw[(raw["platform_id"] == "facebook") & (raw["metric"] == "MAU") & (raw["geography"] == "global")].iloc[0]
-    series = metrics.user_base("facebook", "MAU")
+    series = common.user_base("facebook", "MAU")
     match = series[series["as_of"] == row["as_of"]]
-    assert int(match["users"].iloc[0]) == round(row["value"] * metrics.UNIT_FACTORS[row["unit"]])
+    assert int(match["users"].iloc[0]) == round(row["value"] * common.UNIT_FACTORS[row["unit"]])
     assert series["users"].min() > 1_000_000_000
     with pytest.raises(KeyError, match="available"):
-        metrics.user_base("facebook", "DAP")  # Meta reports DAP for its family of apps, not for Facebook
+        common.user_base("facebook", "DAP")  # Meta reports DAP for its family of apps, not for Facebook
 

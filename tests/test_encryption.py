@@ -1,9 +1,10 @@
-"""The encryption chapter's computations (csam_reporting.metrics, '# --- encryption chapter ---')."""
+"""The encryption chapter's computations (csam_reporting.analysis.encryption and eu_gap)."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from csam_reporting import data, metrics
+from csam_reporting import data
+from csam_reporting.analysis import common, encryption, eu_gap
 
 # NCMEC's labels for Meta's services in 2019-2025, as printed (2019-2023) or transcribed (2024-2025):
 # an independent list, so the check below does not go through the label → platform mapping.
@@ -14,8 +15,8 @@ META_LABELS = {"Facebook*", "Facebook", "Instagram", "Instagram, Inc.", "WhatsAp
 # --- Meta by app -------------------------------------------------------------------------------
 
 def test_meta_total_equals_the_sum_of_its_apps_in_every_year():
-    apps = metrics.meta_reports_by_app()
-    total = metrics.meta_total_reports()
+    apps = encryption.meta_reports_by_app()
+    total = encryption.meta_total_reports()
     by_year = apps.groupby("year")["reports"].sum()
     assert (total == by_year).all()
     for year in (2021, 2022, 2023, 2024, 2025):  # the years NCMEC lists the apps apart
@@ -29,13 +30,13 @@ def test_meta_total_matches_ncmecs_own_rows_for_meta_labels():
     """Guards against the label mapping duplicating or dropping rows (e.g. when it gains a key)."""
     raw = data.load("ncmec_esp_reports")
     expected = raw[raw["esp_label"].isin(META_LABELS)].groupby("year")["reports"].sum()
-    total = metrics.meta_total_reports()
+    total = encryption.meta_total_reports()
     assert sorted(total.index) == sorted(expected.index)
     assert (total.sort_index() == expected.sort_index().astype("int64")).all()
 
 
 def test_meta_is_combined_before_2021_and_messenger_is_never_listed():
-    apps = metrics.meta_reports_by_app()
+    apps = encryption.meta_reports_by_app()
     early = apps[apps["year"] <= 2020]
     assert set(early["platform_id"]) == {"meta_combined"}
     assert "messenger" not in set(apps["platform_id"])
@@ -43,34 +44,34 @@ def test_meta_is_combined_before_2021_and_messenger_is_never_listed():
 
 
 def test_mapping_merge_keeps_one_row_per_report_row():
-    assert len(metrics.esp_reports_by_platform()) == len(data.load("ncmec_esp_reports"))
+    assert len(common.esp_reports_by_platform()) == len(data.load("ncmec_esp_reports"))
 
 
 # --- EU-27 sums ------------------------------------------------------------------------------
 
 def test_eu27_sum_equals_its_member_states():
     rows = data.load("ncmec_country_reports")
-    members = rows[rows["iso3"].isin(metrics.EU27_ISO3)]
+    members = rows[rows["iso3"].isin(eu_gap.EU27_ISO3)]
     # every year lists each of the 27 member states, and the eu27 flag marks exactly them
     assert (members.groupby("year")["iso3"].nunique() == 27).all()
     flagged = rows[rows["eu27"].fillna(False).astype(bool)]
-    assert set(flagged["iso3"]) == set(metrics.EU27_ISO3)
+    assert set(flagged["iso3"]) == set(eu_gap.EU27_ISO3)
     expected = members.groupby("year")["reports"].sum()
-    assert (metrics.eu27_reports() == expected.astype("int64")).all()
+    assert (eu_gap.eu27_reports() == expected.astype("int64")).all()
 
 
 def test_eu27_without_poland_is_the_sum_less_poland():
     rows = data.load("ncmec_country_reports")
     poland = rows[rows["iso3"] == "POL"].groupby("year")["reports"].sum()
-    assert (metrics.eu27_reports(exclude=("POL",)) == metrics.eu27_reports() - poland).all()
+    assert (eu_gap.eu27_reports(exclude=("POL",)) == eu_gap.eu27_reports() - poland).all()
 
 
 def test_comparison_groups_cover_every_attributed_report_once():
-    groups = metrics.group_reports().groupby("year")["reports"].sum()
+    groups = eu_gap.group_reports().groupby("year")["reports"].sum()
     rows = data.load("ncmec_country_reports")
     attributed = rows[rows["iso3"].notna()].groupby("year")["reports"].sum()
     assert (groups == attributed).all()
-    assert not (metrics.NON_EU_EUROPE_ISO3 & metrics.EU27_ISO3) and "GBR" not in metrics.NON_EU_EUROPE_ISO3
+    assert not (eu_gap.NON_EU_EUROPE_ISO3 & eu_gap.EU27_ISO3) and "GBR" not in eu_gap.NON_EU_EUROPE_ISO3
 
 
 # --- difference-in-differences -----------------------------------------------------------------
@@ -98,21 +99,21 @@ def treated_units(panel):
 @pytest.mark.parametrize("aggregate", [False, True])
 def test_did_recovers_a_known_effect_without_noise(aggregate):
     panel = constructed_panel(effect=-0.4)
-    estimate = metrics.did_log(panel, treated=treated_units(panel), aggregate=aggregate)
+    estimate = eu_gap.did_log(panel, treated=treated_units(panel), aggregate=aggregate)
     assert estimate == pytest.approx(-0.4, abs=1e-9)
     # the year before: no effect
-    assert metrics.did_log(panel, treated=treated_units(panel), pre=2019, post=2020,
+    assert eu_gap.did_log(panel, treated=treated_units(panel), pre=2019, post=2020,
                            aggregate=aggregate) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_did_with_noise_is_close_and_its_interval_covers_the_truth():
     panel = constructed_panel(effect=-0.3, noise=0.15)
     treated = treated_units(panel)
-    estimate = metrics.did_log(panel, treated=treated)
+    estimate = eu_gap.did_log(panel, treated=treated)
     assert estimate == pytest.approx(-0.3, abs=0.08)
-    low, high = metrics.did_bootstrap(panel, treated=treated, n=1000)
+    low, high = eu_gap.did_bootstrap(panel, treated=treated, n=1000)
     assert low < -0.3 < high and low < estimate < high
-    test = metrics.did_permutation(panel, treated=treated, n=1000)
+    test = eu_gap.did_permutation(panel, treated=treated, n=1000)
     assert test["estimate"] == pytest.approx(estimate)
     assert test["p_value"] < 0.01
     assert test["placebo_low"] < 0 < test["placebo_high"]
@@ -121,22 +122,22 @@ def test_did_with_noise_is_close_and_its_interval_covers_the_truth():
 def test_no_effect_gives_an_interval_around_zero_and_a_large_p_value():
     panel = constructed_panel(effect=0.0, noise=0.15, seed=3)
     treated = treated_units(panel)
-    low, high = metrics.did_bootstrap(panel, treated=treated, n=1000)
+    low, high = eu_gap.did_bootstrap(panel, treated=treated, n=1000)
     assert low < 0 < high
-    assert metrics.did_permutation(panel, treated=treated, n=1000)["p_value"] > 0.05
+    assert eu_gap.did_permutation(panel, treated=treated, n=1000)["p_value"] > 0.05
 
 
 def test_did_leaves_out_units_without_positive_counts():
     panel = constructed_panel(effect=-0.4)
     broken = panel.copy()
     broken.loc[(broken["iso3"] == "C40") & (broken["year"] == 2021), "reports"] = 0
-    assert metrics.did_log(broken, treated=treated_units(panel)) == pytest.approx(-0.4, abs=1e-9)
+    assert eu_gap.did_log(broken, treated=treated_units(panel)) == pytest.approx(-0.4, abs=1e-9)
     with pytest.raises(ValueError):
-        metrics.did_log(panel, treated={"nobody"}, control={"nobody-else"})
+        eu_gap.did_log(panel, treated={"nobody"}, control={"nobody-else"})
 
 
 def test_eu_gap_panel_keeps_countries_with_counts_in_every_year():
-    panel = metrics.eu_gap_panel(min_reports=1000)
+    panel = eu_gap.eu_gap_panel(min_reports=1000)
     counts = panel.groupby("iso3")["year"].nunique()
     assert (counts == panel["year"].nunique()).all()
     assert (panel["reports"] > 0).all()
@@ -146,40 +147,40 @@ def test_eu_gap_panel_keeps_countries_with_counts_in_every_year():
 # --- bundling bounds ---------------------------------------------------------------------------
 
 def test_bundling_bounds_span_no_and_all_compression_on_meta():
-    table = metrics.bundling_bounds(meta_before=100, meta_after=40, reports_after=60, incidents_after=80,
+    table = encryption.bundling_bounds(meta_before=100, meta_after=40, reports_after=60, incidents_after=80,
                                     shares=(0.0, 0.5, 1.0)).set_index("share_of_compression_on_meta")
     assert table.loc[0.0, "fall_not_bundling"] == 60  # none of the 20 bundled away was Meta's
     assert table.loc[1.0, "fall_not_bundling"] == 40  # all 20 were Meta's
     assert table.loc[0.5, "meta_unbundled"] == 50
     assert (table["fall_from_bundling"] + table["fall_not_bundling"] == table["fall_total"]).all()
     with pytest.raises(ValueError):
-        metrics.bundling_bounds(100, 40, 60, 50)
+        encryption.bundling_bounds(100, 40, 60, 50)
 
 
 # --- dates as precise as they are known ----------------------------------------------------------
 
 def test_event_dates_honour_their_precision():
-    assert metrics.format_event_date("2024-05-07", "day") == "7 May 2024"
-    assert metrics.format_event_date("2024-05-01", "month") == "May 2024"
-    assert metrics.format_event_date("2024-01-01", "year") == "2024"
+    assert common.format_event_date("2024-05-07", "day") == "7 May 2024"
+    assert common.format_event_date("2024-05-01", "month") == "May 2024"
+    assert common.format_event_date("2024-01-01", "year") == "2024"
     with pytest.raises(ValueError):
-        metrics.format_event_date("2024-01-01", "week")
+        common.format_event_date("2024-01-01", "week")
 
 
 def test_timeline_sorts_month_precision_events_after_the_dated_ones():
-    events = metrics.timeline_events()["event_id"].tolist()
+    events = common.timeline_events()["event_id"].tolist()
     assert events.index("facebook-eu-scanning-resumes") < events.index("meta-default-e2ee-postponed")
-    dates = metrics.timeline_events()
+    dates = common.timeline_events()
     report_act = dates.set_index("event_id").loc["us-report-act"]
     assert report_act["when"] == "7 May 2024"
 
 
 def test_leave_one_out_is_flat_when_every_unit_has_the_same_effect():
     panel = constructed_panel(effect=-0.25)
-    loo = metrics.did_leave_one_out(panel, treated=treated_units(panel))
+    loo = eu_gap.did_leave_one_out(panel, treated=treated_units(panel))
     assert len(loo) == len(treated_units(panel))
     assert np.allclose(loo.to_numpy(), -0.25)
-    loo_c = metrics.did_leave_one_out(panel, treated=treated_units(panel), drop_from="control")
+    loo_c = eu_gap.did_leave_one_out(panel, treated=treated_units(panel), drop_from="control")
     assert np.allclose(loo_c.to_numpy(), -0.25)
 
 
@@ -187,7 +188,7 @@ def test_leave_one_out_finds_the_unit_that_drives_an_estimate():
     panel = constructed_panel(effect=0.0)
     outlier = panel["iso3"].eq("T0") & panel["year"].eq(2021)
     panel.loc[outlier, "reports"] *= np.exp(-3.0)  # one treated unit collapses in the post year
-    loo = metrics.did_leave_one_out(panel, treated=treated_units(panel))
+    loo = eu_gap.did_leave_one_out(panel, treated=treated_units(panel))
     assert loo.idxmax() == "T0" and loo["T0"] == pytest.approx(0.0, abs=1e-9)
 
 
@@ -199,16 +200,16 @@ def test_leave_one_out_equals_did_log_without_that_unit():
     treated = treated_units(panel)
     control = set(panel["iso3"]) - set(treated)
     for aggregate in (False, True):
-        loo = metrics.did_leave_one_out(panel, treated=treated, aggregate=aggregate)
+        loo = eu_gap.did_leave_one_out(panel, treated=treated, aggregate=aggregate)
         for unit, estimate in loo.items():
-            assert estimate == pytest.approx(metrics.did_log(panel, treated=set(treated) - {unit},
+            assert estimate == pytest.approx(eu_gap.did_log(panel, treated=set(treated) - {unit},
                                                              control=control, aggregate=aggregate))
-        loo_c = metrics.did_leave_one_out(panel, treated=treated, drop_from="control", aggregate=aggregate)
+        loo_c = eu_gap.did_leave_one_out(panel, treated=treated, drop_from="control", aggregate=aggregate)
         for unit, estimate in loo_c.items():
-            assert estimate == pytest.approx(metrics.did_log(panel, treated=treated, control=control - {unit},
+            assert estimate == pytest.approx(eu_gap.did_log(panel, treated=treated, control=control - {unit},
                                                              aggregate=aggregate))
     with pytest.raises(TypeError):
-        metrics.did_leave_one_out(panel, treated=treated, agregate=True)
+        eu_gap.did_leave_one_out(panel, treated=treated, agregate=True)
 
 
 # --- the chapter's own datasets ---------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.extract import compare, extractors
+from csam_reporting.data.extract import compare, extractors
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = Path(os.environ.get("SOURCES_DIR", ROOT.parent / "shared" / "sources")).resolve()
@@ -48,7 +48,7 @@ def test_compare_reports_a_changed_number(tmp_path):
 
 @needs_documents
 def test_write_restores_extracted_rows_keeps_hand_entered_ones_and_refuses_invalid_results(tmp_path, capsys):
-    from csam_reporting.extract.__main__ import write
+    from csam_reporting.data.extract.__main__ import write
 
     data_dir = tmp_path / "data"
     shutil.copytree(ROOT / "data", data_dir)

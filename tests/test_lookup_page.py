@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from csam_reporting import metrics
+from csam_reporting.analysis import platforms as platform_analysis
 from test_browser import browser, server, visit  # noqa: F401  (pytest fixtures and helper)
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
@@ -19,7 +19,7 @@ PAGE = "chapters/appendix-reporting-services.html"
 
 @pytest.fixture(scope="module")
 def services():
-    return metrics.reporting_services()
+    return platform_analysis.reporting_services()
 
 
 def visible_rows(page):

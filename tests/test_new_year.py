@@ -119,7 +119,7 @@ def _page(site: Path, chapter: str) -> str:
 
 
 def test_the_synthetic_year_validates(tmp_path):
-    from csam_reporting.validate import validate
+    from csam_reporting.data.validate import validate
 
     book = copy_book(tmp_path / "book")
     add_synthetic_year(book / "data")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from csam_reporting import style
+from csam_reporting.present import figures
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0, applied in linear RGB.
 SIMULATIONS = {
@@ -41,17 +41,17 @@ def smallest_difference(a: str, b: str) -> float:
 
 @pytest.mark.parametrize("platform", CHOSEN)
 def test_chosen_platform_colours_reach_3_to_1_on_white(platform):
-    assert contrast_on_white(style.platform_colour(platform)) >= 3.0
+    assert contrast_on_white(figures.platform_colour(platform)) >= 3.0
 
 
 @pytest.mark.parametrize("platform", CHOSEN)
 def test_chosen_platform_colours_stay_apart_with_colour_vision_deficiency(platform):
-    colour = style.platform_colour(platform)
-    others = {style.OTHER_COLOUR, *(c for p, c in style.PLATFORM_COLOURS.items() if c != colour)}
+    colour = figures.platform_colour(platform)
+    others = {figures.OTHER_COLOUR, *(c for p, c in figures.PLATFORM_COLOURS.items() if c != colour)}
     closest = min(others, key=lambda other: smallest_difference(colour, other))
     assert smallest_difference(colour, closest) >= 12, f"{platform} {colour} is close to {closest}"
 
 
 def test_x_reddit_and_omegle_no_longer_share_the_grey_of_other_platforms():
-    colours = [style.platform_colour(p) for p in ("x_twitter", "reddit", "omegle")]
-    assert len(set(colours)) == 3 and style.OTHER_COLOUR not in colours
+    colours = [figures.platform_colour(p) for p in ("x_twitter", "reddit", "omegle")]
+    assert len(set(colours)) == 3 and figures.OTHER_COLOUR not in colours

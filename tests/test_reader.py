@@ -270,7 +270,7 @@ def test_every_chapter_is_offered_as_an_executed_notebook(site):
 def test_figures_are_files_and_phones_get_the_narrow_drawing(site):
     import re
 
-    from csam_reporting import style
+    from csam_reporting.present import figures
     for entry in toc_files():
         html = (site / f"{entry}.html").read_text(encoding="utf-8")
         assert "data:image/svg+xml" not in html, f"{entry}: a figure is still inlined as base64"
@@ -278,7 +278,7 @@ def test_figures_are_files_and_phones_get_the_narrow_drawing(site):
             figure = figure.split("</figure>")[0]
             assert '<img src="../_images/figure-' in figure, entry
             width = int(re.search(r'<img [^>]*width="(\d+)"', figure).group(1))
-            if width > 1.25 * style.NARROW_WIDTH_IN * 96:  # a chapter may draw a figure phone-narrow itself (its label size is tested above)
+            if width > 1.25 * figures.NARROW_WIDTH_IN * 96:  # a chapter may draw a figure phone-narrow itself (its label size is tested above)
                 assert '<source media="(max-width: 600px)" srcset="../_images/figure-' in figure, entry
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from csam_reporting import style
+from csam_reporting.present import figures
 from conftest import copy_book, run_build
 
 # pandas Styler names every table T_<5 random hex digits> (and its cells after it), and its
@@ -20,12 +20,12 @@ STYLER_ID = re.compile(rb"T_[0-9a-f]{5}|Styler (?:object )?at 0x[0-9a-f]+")
 
 
 def _figure_bytes() -> bytes:
-    style.apply()
+    figures.apply()
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [1, 2])
     ax.set_xlabel("category")
     ax.set_ylabel("reports")
-    return style.show_figure(fig, title="Category b has twice the reports of a",
+    return figures.show_figure(fig, title="Category b has twice the reports of a",
                              alt="Bar chart: category a has 1 report, category b has 2.",
                              source="A test").svg
 

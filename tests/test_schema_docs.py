@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from csam_reporting import data, schema_docs, sphinx_ext
+from csam_reporting import data, sphinx_ext
+from csam_reporting.present import schema_docs
 
 
 def test_data_dictionary_has_one_heading_per_dataset_and_every_column():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csam_reporting import data, metrics
+from csam_reporting import data
+from csam_reporting.analysis import common, self_generated
 
 PRIMARY, PRIMARY_LATER, SECONDARY = "hotline-report-2020", "hotline-report-2024", "press-2025"
 
@@ -18,7 +19,7 @@ def fake_sources(monkeypatch):
         "reliability": ["primary", "primary", "secondary"],
         "published": ["2020-04", "2024-04", "2025-01"],
     }).set_index("source_id")
-    monkeypatch.setattr(metrics.data, "sources", lambda: table)
+    monkeypatch.setattr(data, "sources", lambda: table)
 
 
 def rows(*records):
@@ -27,11 +28,11 @@ def rows(*records):
     ).astype({"year": "Int64", "count": "Int64", "share_pct": "Float64", "source_id": "string"})
 
 
-# --- metrics.preferred: per value, not per row ------------------------------------------------
+# --- common.preferred: per value, not per row ------------------------------------------------
 
 @pytest.mark.usefixtures("fake_sources")
 def test_a_secondary_row_holding_the_only_value_of_a_column_is_kept_for_that_column():
-    chosen = metrics.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"])
+    chosen = common.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"])
     assert len(chosen) == 1
     assert chosen.loc[0, "count"] == 38424
     assert chosen.loc[0, "share_pct"] == 29.0
@@ -39,7 +40,7 @@ def test_a_secondary_row_holding_the_only_value_of_a_column_is_kept_for_that_col
 
 @pytest.mark.usefixtures("fake_sources")
 def test_the_primary_value_wins_where_both_rows_have_one():
-    chosen = metrics.preferred(rows((2019, 38424, 29.0, PRIMARY), (2019, 99999, 30.0, SECONDARY)), ["year"])
+    chosen = common.preferred(rows((2019, 38424, 29.0, PRIMARY), (2019, 99999, 30.0, SECONDARY)), ["year"])
     assert chosen.loc[0, "count"] == 38424
     assert chosen.loc[0, "share_pct"] == 29.0
     assert chosen.loc[0, "reliability"] == "primary"
@@ -48,7 +49,7 @@ def test_the_primary_value_wins_where_both_rows_have_one():
 
 @pytest.mark.usefixtures("fake_sources")
 def test_a_mixed_row_reads_as_its_least_reliable_source_and_names_every_source():
-    chosen = metrics.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"])
+    chosen = common.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"])
     assert chosen.loc[0, "reliability"] == "secondary"
     assert chosen.loc[0, "source_ids"] == (PRIMARY, SECONDARY)
     assert chosen.loc[0, "source_id"] == PRIMARY  # row-level provenance from the best row
@@ -56,7 +57,7 @@ def test_a_mixed_row_reads_as_its_least_reliable_source_and_names_every_source()
 
 @pytest.mark.usefixtures("fake_sources")
 def test_named_values_get_their_own_source_columns():
-    chosen = metrics.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"],
+    chosen = common.preferred(rows((2019, 38424, None, PRIMARY), (2019, None, 29.0, SECONDARY)), ["year"],
                                values=["count", "share_pct"])
     assert chosen.loc[0, "count_source_id"] == PRIMARY
     assert chosen.loc[0, "share_pct_source_id"] == SECONDARY
@@ -64,25 +65,25 @@ def test_named_values_get_their_own_source_columns():
 
 @pytest.mark.usefixtures("fake_sources")
 def test_among_equally_reliable_sources_the_later_publication_wins():
-    chosen = metrics.preferred(rows((2023, 1, None, PRIMARY), (2023, 2, None, PRIMARY_LATER)), ["year"])
+    chosen = common.preferred(rows((2023, 1, None, PRIMARY), (2023, 2, None, PRIMARY_LATER)), ["year"])
     assert chosen.loc[0, "count"] == 2
 
 
 @pytest.mark.usefixtures("fake_sources")
 def test_reliability_outranks_recency():
-    chosen = metrics.preferred(rows((2023, 1, None, PRIMARY), (2023, 3, None, SECONDARY)), ["year"])
+    chosen = common.preferred(rows((2023, 1, None, PRIMARY), (2023, 3, None, SECONDARY)), ["year"])
     assert chosen.loc[0, "count"] == 1
 
 
 @pytest.mark.usefixtures("fake_sources")
 def test_a_value_missing_everywhere_stays_missing():
-    chosen = metrics.preferred(rows((2022, 199363, None, PRIMARY)), ["year"])
+    chosen = common.preferred(rows((2022, 199363, None, PRIMARY)), ["year"])
     assert pd.isna(chosen.loc[0, "share_pct"])
 
 
 @pytest.mark.usefixtures("fake_sources")
 def test_groups_stay_separate_and_sorted():
-    chosen = metrics.preferred(rows((2020, 5, None, PRIMARY), (2019, 4, None, SECONDARY), (2019, None, 1.0, PRIMARY)),
+    chosen = common.preferred(rows((2020, 5, None, PRIMARY), (2019, 4, None, SECONDARY), (2019, None, 1.0, PRIMARY)),
                                ["year"])
     assert chosen["year"].tolist() == [2019, 2020]
     assert chosen["count"].tolist() == [4, 5]
@@ -90,7 +91,7 @@ def test_groups_stay_separate_and_sorted():
 
 @pytest.mark.usefixtures("fake_sources")
 def test_no_rows_gives_no_rows():
-    chosen = metrics.preferred(rows(), ["year"])
+    chosen = common.preferred(rows(), ["year"])
     assert chosen.empty
     assert {"reliability", "source_ids"} <= set(chosen.columns)
 
@@ -98,7 +99,7 @@ def test_no_rows_gives_no_rows():
 def test_the_iwf_table_has_the_2019_share_and_the_2023_count_that_data_holds():
     iwf = data.load("iwf_reports")
     sg = iwf[(iwf["measure"] == "self_generated_reports") & (iwf["age_group"] == "all") & (iwf["sex"] == "all")]
-    chosen = metrics.preferred(sg, ["year"]).set_index("year")
+    chosen = common.preferred(sg, ["year"]).set_index("year")
     assert chosen.loc[2019, "count"] == 38424 and chosen.loc[2019, "share_pct"] == 29
     assert pd.notna(chosen.loc[2023, "count"]) and chosen.loc[2023, "share_pct"] == 92
 
@@ -106,18 +107,18 @@ def test_the_iwf_table_has_the_2019_share_and_the_2023_count_that_data_holds():
 # --- half-year arithmetic and the REPORT Act test --------------------------------------------
 
 def test_second_half_is_the_year_minus_its_first_half():
-    assert metrics.second_half(546_333, 292_951) == 253_382
+    assert self_generated.second_half(546_333, 292_951) == 253_382
 
 
 def test_second_half_refuses_a_first_half_larger_than_the_year():
     with pytest.raises(ValueError):
-        metrics.second_half(100, 101)
+        self_generated.second_half(100, 101)
     with pytest.raises(ValueError):
-        metrics.second_half(pd.NA, 5)
+        self_generated.second_half(pd.NA, 5)
 
 
 def test_half_years_derive_july_to_december_and_mark_it():
-    series = metrics.half_years("online_enticement_reports").set_index("period")
+    series = self_generated.half_years("online_enticement_reports").set_index("period")
     h2 = series.loc["Jul–Dec 2024"]
     assert bool(h2["derived"]) and h2["count"] == series.loc["2024", "count"] - series.loc["Jan–Jun 2024", "count"]
     assert not series.loc["Jan–Jun 2024", "derived"]
@@ -127,7 +128,7 @@ def test_half_years_derive_july_to_december_and_mark_it():
 
 
 def test_report_act_test_compares_the_halves_around_the_signing():
-    test = metrics.report_act_test()
+    test = self_generated.report_act_test()
     assert test["signed"] == pd.Timestamp(2024, 5, 7)
     assert test["days_after_signing_in_h1"] == 55  # 7 May to 30 June inclusive
     assert test["h1_2024_vs_2023"] == pytest.approx(test["h1_2024"] / test["full_2023"])
@@ -141,26 +142,26 @@ def test_report_act_test_compares_the_halves_around_the_signing():
 # --- shares recomputed from counts ------------------------------------------------------------
 
 def test_composition_splits_actioned_webpages_into_self_generated_and_the_rest():
-    comp = metrics.self_generated_composition().set_index("year")
+    comp = self_generated.self_generated_composition().set_index("year")
     known = comp.dropna(subset=["self_generated"])
     assert (known["self_generated"] + known["not_self_generated"] == known["actioned"]).all()
     assert ((known["share_computed"] - known["self_generated"] / known["actioned"]).abs() < 1e-12).all()
 
 
 def test_computed_shares_agree_with_the_iwfs_published_shares_to_rounding():
-    comp = metrics.self_generated_composition().dropna(subset=["share_published", "share_computed"])
+    comp = self_generated.self_generated_composition().dropna(subset=["share_published", "share_computed"])
     assert len(comp) >= 4
     assert ((comp["share_computed"] * 100 - comp["share_published"]).abs() <= 1).all()
 
 
 def test_2022_share_is_computed_not_published_and_2024_is_missing_not_guessed():
-    comp = metrics.self_generated_composition().set_index("year")
+    comp = self_generated.self_generated_composition().set_index("year")
     assert pd.isna(comp.loc[2022, "share_published"]) and comp.loc[2022, "share_computed"] == pytest.approx(199363 / 255588)
     assert pd.isna(comp.loc[2024, "self_generated"]) and pd.isna(comp.loc[2024, "share_computed"])
 
 
 def test_the_77_percent_is_a_rise_in_the_count_not_the_share():
-    comp = metrics.self_generated_composition().set_index("year")
+    comp = self_generated.self_generated_composition().set_index("year")
     count_rise = comp.loc[2020, "self_generated"] / comp.loc[2019, "self_generated"] - 1
     share_rise = comp.loc[2020, "share_published"] / comp.loc[2019, "share_published"] - 1
     assert round(count_rise, 2) == 0.77
@@ -168,48 +169,48 @@ def test_the_77_percent_is_a_rise_in_the_count_not_the_share():
 
 
 def test_capacity_share_is_actioned_over_assessed():
-    cap = metrics.iwf_capacity().dropna(subset=["assessed", "actioned"])
+    cap = self_generated.iwf_capacity().dropna(subset=["assessed", "actioned"])
     assert ((cap["actioned_share"] - cap["actioned"] / cap["assessed"]).abs() < 1e-12).all()
     assert (cap["actioned"] <= cap["assessed"]).all()
 
 
 def test_ratio_text_converts_only_n_in_m():
-    assert metrics.share_from_ratio_text("1 in 6") == pytest.approx(100 / 6)
-    assert metrics.share_from_ratio_text("17%") is None
-    assert metrics.share_from_ratio_text("1 in 0") is None
+    assert self_generated.share_from_ratio_text("1 in 6") == pytest.approx(100 / 6)
+    assert self_generated.share_from_ratio_text("17%") is None
+    assert self_generated.share_from_ratio_text("1 in 0") is None
 
 
 def test_age_shares_use_the_years_self_generated_count_and_leave_gaps_empty():
-    ages = metrics.self_generated_by_age()
-    comp = metrics.self_generated_composition().set_index("year")["self_generated"]
+    ages = self_generated.self_generated_by_age()
+    comp = self_generated.self_generated_composition().set_index("year")["self_generated"]
     row = ages[(ages["age_band"] == "7–10") & (ages["year"] == 2023)].iloc[0]
     assert row["share_of_self_generated"] == pytest.approx(row["count"] / comp[2023])
     assert ages.loc[ages["age_band"] == "14–15", "count"].isna().all()
 
 
 def test_sex_shares_are_fractions_and_never_doubled_per_cell():
-    sexes = metrics.shares_by_sex()
+    sexes = self_generated.shares_by_sex()
     assert sexes["share"].between(0, 1).all()
     assert not sexes.duplicated(["series", "period", "sex"]).any()
 
 
 def test_staging_copies_are_not_cited():
     urls = data.sources()["url"].fillna("")
-    for frame in (metrics.iwf_rows(),):
+    for frame in (self_generated.iwf_rows(),):
         assert not frame["source_id"].map(urls).str.contains("//uat.").any()
-    for ids in metrics.shares_by_sex()["source_ids"]:
+    for ids in self_generated.shares_by_sex()["source_ids"]:
         assert not any("//uat." in str(urls[s]) for s in ids)
 
 
 # --- UK police series ----------------------------------------------------------------------------
 
 def test_police_periods_start_in_april_or_january():
-    assert metrics.period_start("2017/18") == pd.Timestamp(2017, 4, 1)
-    assert metrics.period_start("2013-01/2013-12") == pd.Timestamp(2013, 1, 1)
+    assert common.period_start("2017/18") == pd.Timestamp(2017, 4, 1)
+    assert common.period_start("2013-01/2013-12") == pd.Timestamp(2013, 1, 1)
 
 
 def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
-    rows = metrics.police_annual("child_abuse_image")
+    rows = self_generated.police_annual("child_abuse_image")
     main = rows[rows["segment"].notna()]
     assert list(main["start"]) == sorted(main["start"])
     breaks = main[main["series_break"]]
@@ -218,7 +219,7 @@ def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
 
 
 def test_sexual_communication_keeps_one_row_per_period_and_area():
-    rows = metrics.police_annual("sexual_communication_with_a_child")
+    rows = self_generated.police_annual("sexual_communication_with_a_child")
     assert not rows.duplicated(["period", "area"]).any()
     assert set(rows.loc[rows["period"] == "2020/21", "area"]) == {"England and Wales"}
 
@@ -241,8 +242,8 @@ def test_chapter_has_sections_one_to_nine_and_at_least_six_figures():
     labels = re.findall(r"^\((sg-[a-z-]+)\)=$", text, flags=re.M)
     assert labels == ["sg-findings", "sg-share", "sg-capacity", "sg-sextortion", "sg-enticement",
                       "sg-age-sex", "sg-other-series", "sg-ai", "sg-limits"]
-    assert text.count("style.show_figure(") >= 6
-    assert "data=" in text and text.count("data=") >= text.count("style.show_figure(")
+    assert text.count("figures.show_figure(") >= 6
+    assert "data=" in text and text.count("data=") >= text.count("figures.show_figure(")
     assert "sns.heatmap(" in text and "sns.relplot(" in text
 
 
@@ -257,7 +258,7 @@ def test_chapter_prose_types_no_figures_and_uses_the_books_terms():
 
 
 def test_age_shares_keep_one_base_per_series():
-    ages = metrics.shares_by_age()
+    ages = self_generated.shares_by_age()
     assert ages["share"].between(0, 1).all()
     assert not ages.duplicated(["series", "period", "age_band"]).any()
     # the 80.5% of self-generated material *featuring girls* has another base and is left out
@@ -265,12 +266,12 @@ def test_age_shares_keep_one_base_per_series():
 
 
 def test_enticement_among_reports_divides_by_each_years_total_and_keeps_unpublished_years():
-    rows = metrics.enticement_among_reports().set_index("year")
-    totals = metrics.yearly("total_reports").set_index("year")["count"]
+    rows = self_generated.enticement_among_reports().set_index("year")
+    totals = common.yearly("total_reports").set_index("year")["count"]
     published = rows.dropna(subset=["enticement"])
     assert len(published) >= 5
     for year, row in published.iterrows():
         assert row["total"] == totals[year]
         assert abs(row["per_thousand"] - row["enticement"] / totals[year] * 1000) < 0.01
     assert rows.index.max() == totals.index.max(), "every year with a total is shown, published or not"
-    assert rows.loc[rows["bundled"]].index.min() == totals[metrics.yearly("total_reports").set_index("year")["bundled"]].index.min()
+    assert rows.loc[rows["bundled"]].index.min() == totals[common.yearly("total_reports").set_index("year")["bundled"]].index.min()

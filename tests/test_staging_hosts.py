@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from csam_reporting.validate import staging_host, validate
+from csam_reporting.data.validate import staging_host, validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from csam_reporting import style
+from csam_reporting.present import figures
 
 
 @pytest.fixture(autouse=True)
 def _style():
-    style.apply()
+    figures.apply()
 
 
 def _figure():
@@ -25,7 +25,7 @@ GOOD = dict(title="Reports rose every year from 2019 to 2021",
 
 
 def test_figure_with_all_text_renders_as_accessible_html():
-    html = style.show_figure(_figure(), **GOOD).to_html()
+    html = figures.show_figure(_figure(), **GOOD).to_html()
     assert 'alt="Line chart: reports rise steadily' in html
     assert "Source: NCMEC, CyberTipline Reports by ESP." in html
     assert html.count("<img") == 1 and "data:image/svg+xml;base64," in html
@@ -33,28 +33,28 @@ def test_figure_with_all_text_renders_as_accessible_html():
 
 @pytest.mark.parametrize("missing", ["title", "alt", "source"])
 def test_figure_without_required_text_is_refused(missing):
-    with pytest.raises(style.FigureTextError):
-        style.show_figure(_figure(), **{**GOOD, missing: ""})
+    with pytest.raises(figures.FigureTextError):
+        figures.show_figure(_figure(), **{**GOOD, missing: ""})
 
 
 def test_alt_text_that_is_a_file_name_is_refused():
-    with pytest.raises(style.FigureTextError):
-        style.show_figure(_figure(), **{**GOOD, "alt": "chapters/figures/reports_by_year.png"})
+    with pytest.raises(figures.FigureTextError):
+        figures.show_figure(_figure(), **{**GOOD, "alt": "chapters/figures/reports_by_year.png"})
 
 
 def test_transparent_background_is_refused():
     fig = _figure()
     fig.patch.set_alpha(0)
-    with pytest.raises(style.FigureTextError):
-        style.show_figure(fig, **GOOD)
+    with pytest.raises(figures.FigureTextError):
+        figures.show_figure(fig, **GOOD)
 
 
 def test_style_is_opaque_and_colour_blind_safe():
     assert plt.rcParams["figure.facecolor"] == "white"
     assert plt.rcParams["savefig.transparent"] is False
     assert [c.upper() for c in plt.rcParams["axes.prop_cycle"].by_key()["color"]] == \
-        [c.upper() for c in style.PALETTE]
-    assert set(style.PALETTE) <= set(style.OKABE_ITO.values())
+        [c.upper() for c in figures.PALETTE]
+    assert set(figures.PALETTE) <= set(figures.OKABE_ITO.values())
 
 
 def test_figure_offers_its_own_numbers_as_csv_named_without_figures():
@@ -63,7 +63,7 @@ def test_figure_offers_its_own_numbers_as_csv_named_without_figures():
 
     import pandas as pd
     numbers = pd.DataFrame({"year": [2019, 2020, 2021], "reports": [1, 2, 3]})
-    html = style.show_figure(_figure(), **GOOD, data=numbers, data_file="cybertipline_reports_yearly.csv").to_html()
+    html = figures.show_figure(_figure(), **GOOD, data=numbers, data_file="cybertipline_reports_yearly.csv").to_html()
     match = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', html)
     assert match, "the figure's numbers are offered as a download"
     assert base64.b64decode(match.group(1)).decode().splitlines() == ["year,reports", "2019,1", "2020,2", "2021,3"]
@@ -73,5 +73,5 @@ def test_figure_offers_its_own_numbers_as_csv_named_without_figures():
 
 def test_figure_with_empty_numbers_is_refused():
     import pandas as pd
-    with pytest.raises(style.FigureTextError):
-        style.show_figure(_figure(), **GOOD, data=pd.DataFrame({"year": []}))
+    with pytest.raises(figures.FigureTextError):
+        figures.show_figure(_figure(), **GOOD, data=pd.DataFrame({"year": []}))

@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from csam_reporting import data, tables
+from csam_reporting import data
+from csam_reporting.present import tables
 
 
 def frame() -> pd.DataFrame:
@@ -94,7 +95,7 @@ def test_unknown_column_and_missing_caption_are_refused():
 
 
 def test_every_source_has_an_anchor_in_the_sources_appendix():
-    from csam_reporting import schema_docs
+    from csam_reporting.present import schema_docs
     page = schema_docs.sources_html()
     for source_id in data.load("sources")["source_id"]:
         assert f'id="{tables.source_anchor(source_id)}"' in page

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from csam_reporting import data
-from csam_reporting.validate import DataValidationError, validate
+from csam_reporting.data.validate import DataValidationError, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -157,7 +157,7 @@ def test_validate_command_exits_non_zero_and_names_the_problem(tmp_path):
     directory = tmp_path / "data"
     shutil.copytree(DATA, directory)
     set_cell("ncmec_esp_reports.csv", "reports", "-5")(directory)
-    result = subprocess.run([sys.executable, "-m", "csam_reporting.validate", str(directory)],
+    result = subprocess.run([sys.executable, "-m", "csam_reporting.data.validate", str(directory)],
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "ncmec_esp_reports.csv:2: column 'reports':" in result.stdout

@@ -25,7 +25,7 @@ import pandas as pd
 from .pdf import MalformedDocument, pdf_lines
 
 YEARS = range(2019, 2024)
-CODES = Path(__file__).resolve().parents[2] / "data" / "country_codes.csv"
+CODES = Path(__file__).resolve().parents[3] / "data" / "country_codes.csv"
 
 OUTPUTS: dict[str, list[str]] = {"ncmec_country_reports.csv": ["year", "country_label"]}
 COLUMNS = ["year", "country_label", "iso3", "eu27", "reports", "source_id", "locator"]

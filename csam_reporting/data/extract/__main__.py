@@ -1,7 +1,7 @@
 """Re-extract figures from the original documents and compare them with data/, or write them.
 
-    python -m csam_reporting.extract --check SOURCES_DIR     (or set SOURCES_DIR)
-    python -m csam_reporting.extract --write SOURCES_DIR
+    python -m csam_reporting.data.extract --check SOURCES_DIR     (or set SOURCES_DIR)
+    python -m csam_reporting.data.extract --write SOURCES_DIR
 
 SOURCES_DIR is the folder holding ``ncmec/`` (the publisher's PDFs), ``transcriptions/``,
 ``meta/``, ``discord/``, ``microsoft/`` and ``x/``.

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from . import data
+from .. import data
 from .tables import SOURCES_PAGE, source_anchor
 
 RELIABILITY_NOTE = {"primary": "", "secondary": "Secondary source.", "derived": "Derived figures."}

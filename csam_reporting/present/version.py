@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-CITATION = Path(__file__).resolve().parent.parent / "CITATION.cff"
+CITATION = Path(__file__).resolve().parents[2] / "CITATION.cff"
 
 
 def book_version() -> str:

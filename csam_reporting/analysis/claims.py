@@ -22,7 +22,8 @@ from typing import Callable
 
 import pandas as pd
 
-from . import data, metrics
+from .. import data
+from . import common
 
 VERDICT_LABELS = {
     "accurate": "accurate",
@@ -96,7 +97,7 @@ def _esp_label(year: int, label: str) -> tuple[int, str]:
 
 
 def _platform(year: int, platform_id: str) -> tuple[int, tuple[str, ...]]:
-    rows = metrics.esp_reports_by_platform()
+    rows = common.esp_reports_by_platform()
     rows = rows[(rows["year"] == year) & (rows["platform_id"] == platform_id)]
     if rows.empty:
         raise DataPending(f"no NCMEC rows for platform {platform_id!r} in {year}")
@@ -104,7 +105,7 @@ def _platform(year: int, platform_id: str) -> tuple[int, tuple[str, ...]]:
 
 
 def _parent(year: int, company: str) -> tuple[int, list[str], tuple[str, ...]]:
-    rows = metrics.esp_reports_by_platform()
+    rows = common.esp_reports_by_platform()
     rows = rows[(rows["year"] == year) & (rows["parent_company"] == company)]
     if rows.empty:
         raise DataPending(f"no NCMEC rows for {company!r} in {year}")
@@ -113,7 +114,7 @@ def _parent(year: int, company: str) -> tuple[int, list[str], tuple[str, ...]]:
 
 
 def _yearly(measure: str, year: int) -> tuple[int, str, bool]:
-    rows = metrics.yearly(measure)
+    rows = common.yearly(measure)
     rows = rows[rows["year"] == year]
     if rows.empty:
         raise DataPending(f"no {measure} for {year}")
@@ -136,7 +137,7 @@ def _files_total(year: int) -> tuple[int, str]:
     rows = rows[(rows["year"] == year) & (rows["file_type"] == "total")]
     if rows.empty:
         raise DataPending(f"no NCMEC file total for {year}")
-    rows = metrics.preferred(rows, ["year"])
+    rows = common.preferred(rows, ["year"])
     return int(rows["files"].iloc[0]), str(rows["source_id"].iloc[0])
 
 
@@ -268,7 +269,7 @@ def international_statement_signatories() -> Figure:
     if events.empty:
         raise DataPending("the international statement of October 2020 is not in policy_timeline")
     event = events.iloc[0]
-    return Figure(None, f"Timeline ({metrics.format_event_date(event['date'], event['date_precision'])}): {event['event']}",
+    return Figure(None, f"Timeline ({common.format_event_date(event['date'], event['date_precision'])}): {event['event']}",
                   "", (str(event["source_id"]),))
 
 
@@ -659,7 +660,7 @@ def make_id(text: str) -> str:
 def _chapter_file(chapter: str) -> Path | None:
     """The chapter's source: the book being built (the notebook's working directory) first, else the
     repository's chapters/ folder."""
-    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent / "chapters"):
+    for folder in (Path.cwd(), Path(__file__).resolve().parents[2] / "chapters"):
         path = folder / f"{chapter}.md"
         if path.is_file():
             return path

@@ -1,6 +1,6 @@
 """Validate data/ against its Frictionless data package before anything uses it.
 
-Run ``python -m csam_reporting.validate [DATA_DIR]``: it prints one line per problem,
+Run ``python -m csam_reporting.data.validate [DATA_DIR]``: it prints one line per problem,
 ``file:line: column: rule: message``, and exits 1 if there is any. It only reads: no data file is
 written, rewritten or normalised.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True, order=True)

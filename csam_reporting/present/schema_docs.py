@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from . import data
+from .. import data
 from .tables import source_anchor
 
 

@@ -1,6 +1,6 @@
 """A table readers can search and sort in the browser, with no third-party script.
 
-:func:`searchable` wraps a :func:`csam_reporting.tables.show_table` table in a search box and adds a
+:func:`searchable` wraps a :func:`csam_reporting.present.tables.show_table` table in a search box and adds a
 small hand-written script, inline in the page's own output (so it loads on that page only, never
 from ``_static/`` on every page). Without JavaScript the full table, and its CSV download, still
 show. The script filters rows by the text typed (all words must match) and sorts by any column when

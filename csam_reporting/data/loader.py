@@ -4,9 +4,9 @@
     yearly = data.load("cybertipline_reports_yearly")
 
 The whole package under ``data/`` is validated once per process (and again if a file changes);
-a problem stops the caller with a :class:`~csam_reporting.validate.DataValidationError` that names
+a problem stops the caller with a :class:`~csam_reporting.data.validate.DataValidationError` that names
 file, line, column and rule. Each dataset is read once per content fingerprint and handed out as
-a copy, so a chapter that asks for the same table many times (through ``metrics``) neither
+a copy, so a chapter that asks for the same table many times (through the analysis modules) neither
 re-reads nor re-hashes the folder, and changing the copy it was given changes nothing else.
 """
 from __future__ import annotations

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from . import data
+from .. import data
 
 SOURCES_PAGE = "appendix-sources.html"  # chapters and appendices share one folder
 

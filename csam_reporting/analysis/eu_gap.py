@@ -1,0 +1,190 @@
+"""The EU ePrivacy gap: country panels, the comparison with countries that had no gap (difference-in-differences), intervals, permutations and leave-one-out."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import data
+
+
+# The 27 member states of the EU after the UK's withdrawal, by ISO 3166-1 alpha-3 code: an
+# independent list to check the data's eu27 flag against.
+EU27_ISO3 = frozenset({
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
+    "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+})
+
+
+# European countries outside the EU other than the UK (shown on its own): EFTA, the Western
+# Balkans, the eastern neighbours and the microstates. Russia and Turkey (transcontinental) and
+# the Caucasus are left out of "non-EU Europe" and counted in the rest of the world.
+NON_EU_EUROPE_ISO3 = frozenset({
+    "NOR", "CHE", "ISL", "LIE", "ALB", "BIH", "MNE", "MKD", "SRB", "MDA", "UKR", "BLR", "AND", "MCO",
+    "SMR", "VAT",
+})
+
+
+@data.cached
+def country_reports() -> pd.DataFrame:
+    """NCMEC's reports by country, one row per (year, iso3): labels that share a code in a year
+    (spelling variants) are summed; rows without a country code (no country attributed, 'Europe',
+    Kosovo) are dropped. Columns: year, iso3, eu27, reports."""
+    rows = data.load("ncmec_country_reports")
+    rows = rows[rows["iso3"].notna()]
+    out = rows.groupby(["year", "iso3"], as_index=False).agg(reports=("reports", "sum"), eu27=("eu27", "any"))
+    return out[["year", "iso3", "eu27", "reports"]]
+
+
+@data.cached
+def eu27_reports(exclude: tuple[str, ...] = ()) -> pd.Series:
+    """Reports attributed to the EU-27 member states per year (index: year), optionally without
+    some member states (``exclude``, ISO3 codes, e.g. ('POL',))."""
+    rows = data.load("ncmec_country_reports")
+    rows = rows[rows["eu27"].fillna(False).astype(bool) & ~rows["iso3"].isin(list(exclude))]
+    return rows.groupby("year")["reports"].sum().astype("int64")
+
+
+def country_group(iso3: str, eu27: bool, *, split_out=("POL",)) -> str:
+    """The comparison group of a country for the EU gap analysis."""
+    if iso3 in split_out and eu27:
+        return f"EU-27: {iso3}"
+    if eu27:
+        return "EU-27 (others)"
+    if iso3 == "GBR":
+        return "UK"
+    if iso3 in NON_EU_EUROPE_ISO3:
+        return "non-EU Europe"
+    return "rest of the world"
+
+
+@data.cached
+def group_reports() -> pd.DataFrame:
+    """Reports per year and comparison group (EU-27 without Poland, Poland, UK, non-EU Europe,
+    rest of the world; reports with no country attributed are left out). Columns: year, group,
+    reports."""
+    rows = country_reports()
+    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
+    return rows.groupby(["year", "group"], as_index=False)["reports"].sum()
+
+
+@data.cached
+def eu_gap_panel(min_reports: int = 1000, base_year: int = 2020) -> pd.DataFrame:
+    """Country-level panel for the EU gap analysis: one row per (year, iso3) with eu27, group and
+    reports, keeping countries with at least ``min_reports`` reports in ``base_year`` and a positive
+    count in every year (log changes of a handful of reports are noise, and log 0 is undefined)."""
+    rows = country_reports()
+    rows = rows.assign(group=[country_group(i, e) for i, e in zip(rows["iso3"], rows["eu27"])])
+    years = rows["year"].nunique()
+    counts = rows.pivot(index="iso3", columns="year", values="reports")
+    keep = counts.index[(counts[base_year] >= min_reports) & (counts > 0).all(axis=1) & (counts.notna().sum(axis=1) == years)]
+    return rows[rows["iso3"].isin(keep)].reset_index(drop=True)
+
+
+def _pre_post(panel: pd.DataFrame, unit: str, time: str, value: str, pre, post) -> pd.DataFrame:
+    """Each unit's value in the two periods (columns 'pre' and 'post'), units positive in both."""
+    wide = panel.pivot_table(index=unit, columns=time, values=value, aggfunc="sum")
+    wide = wide[[pre, post]].astype(float)
+    wide.columns = ["pre", "post"]
+    return wide[(wide > 0).all(axis=1)]
+
+
+def _did_from_arrays(t_pre, t_post, c_pre, c_post, aggregate: bool):
+    """Difference-in-differences of log values; arrays may carry a leading axis of draws."""
+    if aggregate:
+        t = np.log(t_post.sum(axis=-1)) - np.log(t_pre.sum(axis=-1))
+        c = np.log(c_post.sum(axis=-1)) - np.log(c_pre.sum(axis=-1))
+        return t - c
+    return (np.log(t_post) - np.log(t_pre)).mean(axis=-1) - (np.log(c_post) - np.log(c_pre)).mean(axis=-1)
+
+
+def _groups(panel, treated, control, unit, time, value, pre, post):
+    return _split(_pre_post(panel, unit, time, value, pre, post), treated, control)
+
+
+def _split(wide: pd.DataFrame, treated, control):
+    """The treated and the control units' rows of a :func:`_pre_post` table."""
+    treated = set(treated)
+    control = (set(wide.index) - treated) if control is None else set(control)
+    t = wide[wide.index.isin(treated)]
+    c = wide[wide.index.isin(control)]
+    if t.empty or c.empty:
+        raise ValueError("both the treated and the control group need at least one unit with data in both periods")
+    return t, c
+
+
+def did_log(panel: pd.DataFrame, *, treated, control=None, unit: str = "iso3", time: str = "year",
+            value: str = "reports", pre=2020, post=2021, aggregate: bool = False) -> float:
+    """Difference-in-differences on log reports between two periods.
+
+    ``treated`` and ``control`` are collections of unit ids (default control: every other unit).
+    With ``aggregate=False`` (default) each unit counts once: the mean change in log reports of the
+    treated units minus that of the control units. With ``aggregate=True`` units are summed within
+    each group first, so large units weigh more: log(T_post/T_pre) − log(C_post/C_pre).
+    Units without a positive value in both periods are left out. A value of d means the treated
+    group changed by exp(d) − 1 relative to the control group."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    return float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(),
+                                  c["pre"].to_numpy(), c["post"].to_numpy(), aggregate))
+
+
+def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                  level: float = 0.95, unit: str = "iso3", time: str = "year", value: str = "reports",
+                  pre=2020, post=2021, aggregate: bool = False) -> tuple[float, float]:
+    """Percentile interval for :func:`did_log` from resampling units with replacement, separately
+    within the treated and the control group (a bootstrap over countries). A group of one unit
+    does not vary, so the interval then reflects the other group's spread only."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    rng = np.random.default_rng(seed)
+    ti = rng.integers(0, len(t), size=(n, len(t)))
+    ci = rng.integers(0, len(c), size=(n, len(c)))
+    draws = _did_from_arrays(t["pre"].to_numpy()[ti], t["post"].to_numpy()[ti],
+                             c["pre"].to_numpy()[ci], c["post"].to_numpy()[ci], aggregate)
+    alpha = (1 - level) / 2
+    return float(np.quantile(draws, alpha)), float(np.quantile(draws, 1 - alpha))
+
+
+def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+                    unit: str = "iso3", time: str = "year", value: str = "reports", pre=2020, post=2021,
+                    aggregate: bool = False) -> dict:
+    """Permutation (placebo) test for :func:`did_log`: the treatment label is given at random to as
+    many units as were treated, drawn from the treated and control units together, ``n`` times.
+    Returns the estimate, the two-sided p-value (share of placebo estimates at least as far from
+    zero, counting the actual assignment) and the central 95% range of the placebo estimates."""
+    t, c = _groups(panel, treated, control, unit, time, value, pre, post)
+    pool = pd.concat([t, c])
+    pre_v, post_v = pool["pre"].to_numpy(), pool["post"].to_numpy()
+    k = len(t)
+    estimate = float(_did_from_arrays(pre_v[:k], post_v[:k], pre_v[k:], post_v[k:], aggregate))
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((n, len(pool))), axis=1)
+    ti, ci = order[:, :k], order[:, k:]
+    placebo = _did_from_arrays(pre_v[ti], post_v[ti], pre_v[ci], post_v[ci], aggregate)
+    p = (1 + int((np.abs(placebo) >= abs(estimate) - 1e-12).sum())) / (n + 1)
+    return {"estimate": estimate, "p_value": float(p),
+            "placebo_low": float(np.quantile(placebo, 0.025)), "placebo_high": float(np.quantile(placebo, 0.975))}
+
+
+def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: str = "treated",
+                      **kwargs) -> pd.Series:
+    """:func:`did_log` recomputed with each unit of one group left out in turn (``drop_from`` is
+    'treated' or 'control'), to see whether one country drives the estimate. Index: the unit left
+    out; values: the estimate without it."""
+    unit = kwargs.get("unit", "iso3")
+    treated = set(treated)
+    control = (set(panel[unit]) - treated) if control is None else set(control)
+    group = treated if drop_from == "treated" else control
+    if len(group) < 2:
+        raise ValueError("leaving one out needs at least two units in the group")
+    # The two periods' values are tabled once; each estimate then only picks its units.
+    wide = _pre_post(panel, unit, kwargs.get("time", "year"), kwargs.get("value", "reports"),
+                     kwargs.get("pre", 2020), kwargs.get("post", 2021))
+    unknown = set(kwargs) - {"unit", "time", "value", "pre", "post", "aggregate"}
+    if unknown:
+        raise TypeError(f"did_leave_one_out() got unexpected arguments: {sorted(unknown)}")
+    out = {}
+    for left_out in sorted(group):
+        t, c = _split(wide, treated - {left_out} if drop_from == "treated" else treated,
+                      control - {left_out} if drop_from == "control" else control)
+        out[left_out] = float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(), c["pre"].to_numpy(),
+                                               c["post"].to_numpy(), kwargs.get("aggregate", False)))
+    return pd.Series(out, name="estimate")
