@@ -57,6 +57,11 @@ THEME_LABELS = {
 }
 PIECE_ORDER = ["inhope-eu-strategy-7", "facebook-94-compilation", "protocol-2021",
                "nspcc-image-offences-2024", "apple-2024"]
+PIECE_LABELS = {"inhope-eu-strategy-7": "INHOPE (2020)", "facebook-94-compilation": "The Sun and RT, as compiled",
+                "protocol-2021": "Protocol (2021)", "nspcc-image-offences-2024": "Today's Family Lawyer (2024)",
+                "apple-2024": "Tom's Guide (2024)"}
+THEME_SHORT = {"reporting_volume": "counts", "platforms": "platforms", "encryption": "encryption",
+               "self_generated": "self-generated"}
 
 
 class DataPending(LookupError):
@@ -819,14 +824,18 @@ def table() -> pd.DataFrame:
             pending = ""
         except DataPending as error:
             result, pending = None, str(error)
+        link, _ = section_link(row["chapter"], row["section"])
         rows.append({**row,
+                     "piece_label": PIECE_LABELS[row["piece_id"]],
+                     "theme_short": THEME_SHORT[row["theme"]],
+                     "chapter_title": CHAPTER_TITLES.get(row["chapter"], row["chapter"]),
                      "book_figure": result.text if result else f"Missing from the data: {pending}.",
                      "arithmetic": result.arithmetic if result else "",
                      "later": result.later if result else "",
                      "figure_sources": list(result.sources + result.later_sources) if result else [],
                      "verdict_label": VERDICT_LABELS[row["verdict"]],
                      "explained_in": section_link(row["chapter"], row["section"])[1],
-                     "explained_link": section_link(row["chapter"], row["section"])[0],
+                     "explained_link": link,
                      "theme_label": THEME_LABELS[row["theme"]]})
     return pd.DataFrame(rows)
 
