@@ -163,3 +163,15 @@ def test_section_ids_match_docutils():
     for heading in ["Where police find offences, against who reports", 'The "self-generated" share, with its denominator',
                     "Apple's reports against the offences police recorded", "2024: a break — Meta’s apps"]:
         assert claims.make_id(heading) == make_id(heading)
+
+
+def test_the_table_of_claims_fits_the_pages_word_budget():
+    """The claims-check page holds at most 5,000 words, most of them in its one table of every claim:
+    with the page's prose and the table's labels, 3,750 words of claim text (quote, reason, what would
+    settle it, evidence) come to about 5,000."""
+    table = claims.table()
+    words = sum(len(str(text).split()) for column in ("quote", "reason", "book_figure", "later")
+                for text in table[column].fillna(""))
+    open_claims = table["verdict"].isin(["not_checked_yet", "cannot_be_checked"])
+    words += sum(len(str(text).split()) for text in table.loc[open_claims, "needs"].fillna(""))
+    assert words <= 3750, words

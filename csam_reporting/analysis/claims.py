@@ -57,7 +57,7 @@ THEME_LABELS = {
 }
 PIECE_ORDER = ["inhope-eu-strategy-7", "facebook-94-compilation", "protocol-2021",
                "nspcc-image-offences-2024", "apple-2024"]
-PIECE_LABELS = {"inhope-eu-strategy-7": "INHOPE (2020)", "facebook-94-compilation": "The Sun and RT, as compiled",
+PIECE_LABELS = {"inhope-eu-strategy-7": "INHOPE (undated)", "facebook-94-compilation": "The Sun and RT, as compiled",
                 "protocol-2021": "Protocol (2021)", "nspcc-image-offences-2024": "Today's Family Lawyer (2024)",
                 "apple-2024": "Tom's Guide (2024)"}
 THEME_SHORT = {"reporting_volume": "counts", "platforms": "platforms", "encryption": "encryption",
@@ -183,9 +183,8 @@ def _meta_after_encryption() -> tuple[str, tuple[str, ...]]:
     before, _, before_sources = _parent(2023, "meta")
     after, _, after_sources = _parent(2024, "meta")
     change = 100 * (after / before - 1)
-    text = (f"Later data: Meta's apps sent {_n(before)} reports in 2023 and {_n(after)} in 2024 "
-            f"({change:+.1f}%); 2024 counts are bundled (NCMEC groups related reports) and rest on a secondary "
-            f"transcription, so the fall is not all encryption and not comparable with earlier years.")
+    text = (f"Meta's apps sent {_n(before)} reports in 2023 and {_n(after)} in 2024 ({change:+.1f}%), in counts "
+            f"that are bundled from 2024 and not comparable with earlier years.")
     return text, before_sources + after_sources
 
 
@@ -270,10 +269,9 @@ def files_of_2019_not_2020() -> Figure:
     reports_source = "ncmec-ojjdp-2022"  # the first of NCMEC's reports to give both 2020 figures
     reports_2020 = _yearly_in("total_reports", 2020, reports_source)
     return Figure(files_2019,
-                  f"The 69 million is NCMEC's count for 2019: {files_2019 / 1e6:.1f} million 'videos, images and files' "
-                  f"in its 2019 report by company. For 2020, NCMEC counted {_n(reports_2020)} reports, and "
-                  f"{_n(files_2020)} files with the reports from companies (files of every kind, not images), both "
-                  "published before the compilation was posted",
+                  f"NCMEC's 2019 count: {files_2019 / 1e6:.1f} million 'videos, images and files'. For 2020 it counted "
+                  f"{_n(reports_2020)} reports and {_n(files_2020)} files with companies' reports, published before "
+                  "the compilation",
                   "", (source_2019, reports_source, source_2020))
 
 
@@ -305,7 +303,8 @@ def nca_children_safeguarded() -> Figure:
 @_figure("sun-nca-drop-to-zero")
 def meta_reports_after_default_encryption() -> Figure:
     later, later_sources = _meta_after_encryption()
-    return Figure(None, "A forecast, with no NCA document found.", later=later, later_sources=later_sources)
+    return Figure(None, "A forecast, with no NCA document found.", later="Published after the piece: " + later,
+                  later_sources=later_sources)
 
 
 @_figure("sun-seven-countries")
@@ -423,8 +422,8 @@ def reports_after_default_encryption() -> Figure:
     after, source, bundled = _yearly("total_reports", 2024)
     meta, meta_sources = _meta_after_encryption()
     change = 100 * (after / before - 1)
-    later = (f"Later data: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} (2024, "
-             f"{change:+.1f}%{', bundled' if bundled else ''}). " + meta)
+    later = (f"Published after the piece: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} "
+             f"(2024, {change:+.1f}%{', bundled' if bundled else ''}). " + meta)
     return Figure(None, "A forecast, whose wording in the Commission's own text was not read.", later=later,
                   later_sources=(source,) + meta_sources)
 
@@ -476,7 +475,8 @@ def monthly_comparisons_2020() -> Figure:
     least = 100 * (march - 1)
     return Figure(least,
                   f"NCMEC, March 2020: '{march_words}' (a rise of {march_q} {least:.0f}%); April 2020: "
-                  f"'{april_words}' (about {100 * (april - 1):+.0f}%). Over the year, {annual.text}",
+                  f"'{april_words}' (about {100 * (april - 1):+.0f}%). Over the year, reports from companies rose "
+                  f"{annual.value:+.1f}% from 2019 to 2020",
                   annual.arithmetic, tuple(dict.fromkeys((source, april_source) + annual.sources)))
 
 
@@ -698,8 +698,9 @@ def meta_encryption_by_app() -> Figure:
     steps = [_event(e) for e in ("whatsapp-e2ee-complete", "messenger-default-e2ee")]
     whatsapp, whatsapp_source = _esp_label(2022, "WhatsApp Inc.")
     instagram_date, instagram, instagram_source = _event("instagram-e2ee-dms-end")
-    text = ("Timeline: " + "; ".join(f"{date}: {event}" for date, event, _ in steps)
-            + f". WhatsApp, encrypted by default, still sent {_n(whatsapp)} reports to NCMEC in 2022")
+    (whatsapp_date, _, _), (messenger_date, _, _) = steps
+    text = (f"Encrypted by default: WhatsApp from {whatsapp_date}, Messenger's personal chats from {messenger_date}. "
+            f"WhatsApp still sent {_n(whatsapp)} reports to NCMEC in 2022")
     return Figure(None, text, "", tuple(source for _, _, source in steps) + (whatsapp_source,),
                   later=f"Published after the post ({instagram_date}): {instagram}, so Instagram's direct messages were "
                         "never encrypted by default.",
