@@ -306,3 +306,23 @@ def world_half_year_change() -> float | None:
     rows = data.load("ncmec_jurisdiction_referrals")
     rows = rows[rows["measure"] == "csam_referrals_change_pct"]
     return float(rows["value"].iloc[0]) / 100 if len(rows) else None
+
+
+@data.cached
+def gap_years() -> tuple[int, int]:
+    """(the year before the gap, the gap year): the gap began on 21 December 2020, so its first
+    full calendar year is the year after the one it began in."""
+    events = data.load("policy_timeline").set_index("event_id")
+    gap = int(events.loc["eu-eecc-applies-gap-starts", "date"].year) + 1
+    return gap - 1, gap
+
+
+@data.cached
+def did_results(min_reports: int = 1000, n: int = 4000) -> pd.DataFrame:
+    """:func:`did_table` for the EU-27 and the EU-27 without Poland against every comparison
+    group, around the gap year, on the panel of countries with at least ``min_reports`` reports."""
+    before, gap = gap_years()
+    panel = eu_gap_panel(min_reports=min_reports, base_year=before)
+    eu = set(panel.loc[panel["eu27"].astype(bool), "iso3"])
+    return did_table(panel, {"EU-27": eu, "EU-27 without Poland": eu - {"POL"}}, comparison_groups(panel),
+                     before=before, gap=gap, n=n)
