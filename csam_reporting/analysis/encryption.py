@@ -5,7 +5,8 @@ import pandas as pd
 
 from .. import data
 from . import eu_gap, meta
-from .common import esp_reports_by_platform, last_comparable_year, preferred, yearly
+from .common import (esp_reports_by_platform, format_event_date, last_comparable_year, period_end, preferred,
+                     yearly)
 from .robustness import Check, Finding
 
 
@@ -353,7 +354,8 @@ def _informational_finding(before: int, after: int) -> Finding | None:
     mostly_info = test["informational_change"] < test["actionable_change"] - 0.2
     statement = (f"Across the {after} break, reports NCMEC made available to police as informational changed "
                  f"{test['informational_change']:+.0%} and actionable ones {test['actionable_change']:+.0%}: "
-                 + ("bundling removed informational reports disproportionately." if mostly_info else
+                 + ("consistent with bundling having merged mostly informational reports (a change in how NCMEC "
+                    "classed reports would look the same)." if mostly_info else
                     "the fall was not mostly in informational reports."))
     checks = (
         Check("change in counting", f"informational share {test['share_before']:.0%} in {before}, "
@@ -374,3 +376,61 @@ def key_findings() -> list[Finding]:
     findings = [_meta_quarterly_finding(), _bounds_finding(), _others_finding(before, after),
                 _informational_finding(before, after), _whatsapp_finding(before), _eu_finding()]
     return [f for f in findings if f is not None]
+
+
+# --- the chapter's tables of quotations and forecasts ------------------------------------------
+
+@data.cached
+def statements() -> pd.DataFrame:
+    """The parties' statements on default encryption, with a readable date ('undated' where the
+    source gives none) and quotations reaching us through a secondary source marked."""
+    rows = data.load("e2ee_statements").join(data.sources()["reliability"], on="source_id")
+    rows["when"] = [format_event_date(d, p) if pd.notna(d) else "undated" for d, p in zip(rows["said"], rows["said_precision"])]
+    rows["quote"] = [q + (" (quoted in a secondary source)" if r == "secondary" else "")
+                     for q, r in zip(rows["quote"], rows["reliability"])]
+    return rows
+
+
+def _forecast_text(row) -> str:
+    q = (row["qualifier"] + " ") if pd.notna(row["qualifier"]) else ""
+    if pd.notna(row["share_lost_pct"]):
+        return "more than half lost" if q == "more than " else f"{q}{int(row['share_lost_pct'])}% lost"
+    return f"{q}{row['reports_lost'] / 1e6:.0f} million reports undetected"
+
+
+def forecast_table() -> pd.DataFrame:
+    """The published forecasts of reports lost to default encryption, each with what the counts
+    did over the nearest comparable span (outcome), in the order they were made."""
+    before = last_comparable_year()
+    after = before + 1
+    totals = yearly("total_reports").set_index("year")["count"]
+    incidents = yearly("incidents").set_index("year")["count"]
+    meta = meta_total_reports()
+    by_app = meta_reports_by_app().pivot(index="year", columns="platform_id", values="reports")
+    b = bounds_by_base_year().set_index("base_year")
+    all_change = totals[after] / totals[before] - 1
+    inc_change = incidents[after] / totals[before] - 1
+    app_change = lambda app: by_app.loc[after, app] / by_app.loc[before, app] - 1
+    ranges = (f"{b.loc[before, 'low'].iloc[0] / 1e6:.1f}–{b.loc[before, 'high'].iloc[0] / 1e6:.1f} million not explained by "
+              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out")
+    latest = int(totals.index.max())
+    outcomes = {
+        "eu-strategy-2020-more-than-half": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",
+        "ncmec-ojjdp-cy2022-up-to-80": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",
+        "ncmec-ojjdp-cy2023-up-to-80": f"as above; {latest} reports {totals[latest] / totals[after] - 1:+.0%} on {after}.",
+        "nca-2023-messenger-92": (f"not measurable: NCMEC lists no Messenger row. Facebook (which includes Messenger) "
+                                  f"{app_change('facebook'):+.0%} {before}→{after} worldwide (bundled)."),
+        "nca-2023-instagram-85": (f"Instagram {app_change('instagram'):+.0%} {before}→{after} (bundled), on a service not "
+                                  "encrypted by default, from a spike year."),
+        "iwf-2023-at-least-21-million": f"Meta's reports {(meta[before] - meta[after]) / 1e6:.1f} million fewer {before}→{after} (bundled); {ranges}.",
+        "c3p-ncmec-2023-70": f"Meta's reports {meta[after] / meta[before] - 1:+.0%} {before}→{after} (bundled); {ranges}.",
+    }
+    rows = data.load("e2ee_forecasts").join(data.sources()["reliability"], on="source_id")
+    rows = rows.assign(
+        when=[format_event_date(d, p) for d, p in zip(rows["made"], rows["made_precision"])],
+        forecast=rows.apply(_forecast_text, axis=1), outcome=rows["forecast_id"].map(outcomes),
+        order=[period_end(d, p) for d, p in zip(rows["made"], rows["made_precision"])],
+        all_change=all_change, incident_change=inc_change)
+    rows["forecaster"] = [f + (" (as quoted in a secondary source)" if r == "secondary" else "")
+                          for f, r in zip(rows["forecaster"], rows["reliability"])]
+    return rows.sort_values("order", kind="stable").reset_index(drop=True)

@@ -326,3 +326,22 @@ def did_results(min_reports: int = 1000, n: int = 4000) -> pd.DataFrame:
     eu = set(panel.loc[panel["eu27"].astype(bool), "iso3"])
     return did_table(panel, {"EU-27": eu, "EU-27 without Poland": eu - {"POL"}}, comparison_groups(panel),
                      before=before, gap=gap, n=n)
+
+
+def window_table() -> pd.DataFrame:
+    """The published short-window figures for the fall in EU-related reports around the start of
+    the gap, each with the change computed from its counts where they are published, and the
+    calendar-year comparison from NCMEC's country lists as a last row."""
+    before, gap = gap_years()
+    eu = eu27_reports()
+    rows = data.load("eu_short_window_reports").join(data.sources()["reliability"], on="source_id")
+    rows = rows.assign(
+        scope=[sc + (" (secondary source)" if r == "secondary" else "") for sc, r in zip(rows["scope"], rows["reliability"])],
+        change_computed=rows["reports_after"] / rows["reports_before"] - 1,
+        change_published=rows["change_pct_published"] / 100,
+        window=[f"{b} weeks before and {a} after" for b, a in zip(rows["weeks_before"], rows["weeks_after"])])
+    calendar = pd.DataFrame([{"window": f"calendar {before} against calendar {gap}", "scope": "reports NCMEC attributes to the EU-27",
+                              "reports_before": eu[before], "reports_after": eu[gap],
+                              "change_computed": eu[gap] / eu[before] - 1, "source_id": f"ncmec-country-{gap}"}])
+    out = pd.concat([rows, calendar], ignore_index=True)
+    return out.astype({"reports_before": "Int64", "reports_after": "Int64"})
