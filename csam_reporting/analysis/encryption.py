@@ -322,7 +322,7 @@ def _eu_finding() -> Finding:
     grid = eu_gap.threshold_grid(before=before, gap=gap, thresholds=(1000,))
     grid = grid.assign(spread=(grid[["loo_low", "loo_high"]].sub(grid["relative_change"], axis=0)).abs().max(axis=1))
     values["loo_max_points"] = float(grid["spread"].max() * 100)
-    statement = (f"In {gap}, the year of the ePrivacy gap, reports attributed to the EU-27 fell "
+    statement = (f"In {gap}, the first full year of the ePrivacy gap, reports attributed to the EU-27 fell "
                  f"{-values['eu_change']:.0%} ({-values['eu_no_pl_change']:.0%} without Poland). Against countries "
                  "that had no gap, the country counts are consistent with a fall during the gap, but do not establish one.")
     checks = (

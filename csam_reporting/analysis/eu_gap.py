@@ -247,7 +247,9 @@ def threshold_grid(*, before: int, gap: int, thresholds=(100, 1000, 10000), excl
     """The EU-27 (without ``exclude``) against each comparison group at several inclusion
     thresholds, with the range of the estimate when one member state at a time is left out.
     Columns: comparison, threshold, eu_countries, comparison_countries, relative_change, loo_low,
-    loo_high, most_influential (ISO3 of the member state whose removal moves it most)."""
+    loo_high, most_influential (the member state whose removal moves it most, by NCMEC's label)."""
+    labels = data.load("ncmec_country_reports").dropna(subset=["iso3"]).drop_duplicates("iso3", keep="last")
+    names = labels.set_index("iso3")["country_label"].to_dict()
     rows = []
     for threshold in thresholds:
         p_t = eu_gap_panel(min_reports=threshold, base_year=before)
@@ -260,7 +262,7 @@ def threshold_grid(*, before: int, gap: int, thresholds=(100, 1000, 10000), excl
             rows.append({"comparison": name, "threshold": threshold, "eu_countries": len(eu_t),
                          "comparison_countries": len(control), "relative_change": np.expm1(est),
                          "loo_low": np.expm1(loo.min()), "loo_high": np.expm1(loo.max()),
-                         "most_influential": loo.sub(est).abs().idxmax()})
+                         "most_influential": names.get(loo.sub(est).abs().idxmax(), loo.sub(est).abs().idxmax())})
     return pd.DataFrame(rows)
 
 
