@@ -274,7 +274,7 @@ def _others_finding(before: int, after: int) -> Finding:
     values = {"others_all": float(table.loc["all", "change"]), "others_without": float(table.loc["without_largest", "change"]),
               "others_esp_all": esp_basis["change_all"], "others_esp_without": esp_basis["change_without_largest"],
               "bytedance_change": float(table.loc["bytedance", "change"]), "snap_change": float(table.loc["snap", "change"])}
-    statement = (f"Companies other than Meta reported {values['others_all']:+.0%} across the {after} break on NCMEC's "
+    statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break on NCMEC's "
                  f"per-service rows, carried by ByteDance (TikTok) and Snap; without them the rest changed "
                  f"{values['others_without']:+.0%}. Neither figure is a bound: bundling lowered and the REPORT Act "
                  "raised these counts.")
