@@ -175,3 +175,26 @@ def meta_bundled_basis(tolerance: float = TOLERANCE) -> dict:
     first = meta.iloc[0]
     return {"year": int(first["year"]), "meta": int(first["disclosed"]), "ncmec": int(first["ncmec_reports"]),
             "gap": float(first["ratio"] - 1), "on_bundled_basis": bool(abs(first["ratio"] - 1) <= tolerance)}
+
+
+@data.cached
+def apple_police_comparison() -> pd.DataFrame:
+    """The NSPCC's count of police-recorded offences in which Apple was recorded (England and
+    Wales) beside Apple's worldwide CyberTipline reports in the two calendar years the police year
+    touches. Columns: figure, count, unit, area, period, source_id, police_year_start."""
+    nsp = data.load("uk_grooming_platform_shares").query("platform_id == 'apple' and count.notna()")
+    assert len(nsp) == 1, "one NSPCC count for Apple"
+    nsp = nsp.iloc[0]
+    start = int(str(nsp["period"])[:4])
+    rows = esp_reports_by_platform()
+    apple = rows[rows["platform_id"] == "apple"].groupby("year").agg(reports=("reports", "sum"),
+                                                                     source_id=("source_id", "first"))
+    out = [{"figure": "offences in which police recorded Apple", "count": int(nsp["count"]),
+            "unit": "police-recorded offences", "area": nsp["geography"],
+            "period": f"April {start} – March {start + 1}", "source_id": nsp["source_id"]}]
+    for year in (start, start + 1):
+        if year in apple.index:
+            out.append({"figure": "Apple's CyberTipline reports", "count": int(apple.loc[year, "reports"]),
+                        "unit": "reports", "area": "worldwide", "period": f"calendar year {year}",
+                        "source_id": apple.loc[year, "source_id"]})
+    return pd.DataFrame(out).assign(police_year_start=start)

@@ -147,3 +147,18 @@ def large_reporter_rates(year: int, n: int = 10) -> pd.DataFrame:
                     "metric_named": pd.NA, "rate_per_million": float("nan"), "user_year": pd.NA, "estimate": pd.NA,
                     "user_reliability": pd.NA, "status": status})
     return pd.DataFrame(out)
+
+
+@data.cached
+def never_listed() -> dict:
+    """Services with a user figure that never appear in NCMEC's per-ESP rows (Meta the company and
+    YouTube, which NCMEC's Google row may include, aside), and Telegram's latest user figure.
+    Returns names (list) and telegram (the row, or None)."""
+    users = data.load("platform_user_bases")
+    listed = set(esp_reports_by_platform()["platform_id"])
+    latest = users.sort_values("as_of").drop_duplicates("platform_id", keep="last")
+    names = data.load("platforms").set_index("platform_id")["platform_name"]
+    never = latest[~latest["platform_id"].isin(listed | {"meta", "youtube"})]
+    telegram = latest[latest["platform_id"] == "telegram"]
+    return {"names": [names[p] for p in never["platform_id"]], "telegram_listed": "telegram" in listed,
+            "telegram": telegram.iloc[0] if len(telegram) else None}

@@ -268,3 +268,22 @@ def key_findings():
     """The chapter's key findings (defined in :mod:`.platform_findings`, which builds on this module)."""
     from .platform_findings import key_findings as findings
     return findings()
+
+
+def esp_source_line() -> str:
+    """One source line for the per-ESP series: NCMEC's own tables, then the transcription."""
+    years = chapter_years()
+    printed, partial = years["printed"], years["partial"]
+    line = f"NCMEC: CyberTipline Reports by Electronic Service Providers (ESP), {printed[0]}–{printed[-1]}"
+    if partial:
+        line += (f"; {partial[0]}–{partial[-1]} as transcribed by R. Grimm, https://github.com/apparebit/diaphanous")
+    return line
+
+
+def break_note() -> str:
+    """The caveat every figure crossing the bundling break carries."""
+    partial = chapter_years()["partial"]
+    if not partial:
+        return ""
+    return (f"{partial[0]}–{partial[-1]}: bundled (NCMEC merges related reports) and transcribed (secondary), "
+            "not comparable with earlier years.")
