@@ -157,15 +157,16 @@ def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_0
 @data.cached
 def reporting_services() -> pd.DataFrame:
     """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
-    whether the row combines services, and its yearly report counts (one column per year; missing
+    kind of reporter ('service provider', 'hotline', 'organisation'), whether the row combines services, and its yearly report counts (one column per year; missing
     where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
     rows = esp_reports_by_platform()
     key = ["esp_label", "line_item"]
     rows = rows.assign(line_item=rows["line_item"].fillna(""))
     wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
     wide.columns = [int(c) for c in wide.columns]
+    rows = rows.assign(reporter_kind=rows["reporter_kind"].fillna("service provider"))
     info = (rows.drop_duplicates(key).set_index(key)
-            [["platform_name", "company_name", "combined"]])
+            [["platform_name", "company_name", "reporter_kind", "combined"]])
     out = info.join(wide.astype("Int64")).reset_index()
     out["line_item"] = out["line_item"].replace("", pd.NA)
     out["combined"] = out["combined"].fillna(False).astype(bool)
