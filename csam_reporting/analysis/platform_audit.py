@@ -165,16 +165,18 @@ def audit_by_period(tolerance: float = TOLERANCE) -> pd.DataFrame:
 
 
 def meta_bundled_basis(tolerance: float = TOLERANCE) -> dict:
-    """Whether Meta's own quarterly CyberTipline count is on NCMEC's bundled basis: Meta's quarters
-    summed over the first bundled year against NCMEC's bundled count for Facebook and Instagram.
-    Returns year, meta (own), ncmec, gap (own / NCMEC - 1) and on_bundled_basis (|gap| <= tolerance)."""
-    rows = audit(tolerance)
-    meta = rows[rows["disclosure"].str.startswith("Meta") & (rows["period"] == "after")].sort_values("year")
-    if meta.empty:
+    """Whether Meta's own quarterly CyberTipline count is on NCMEC's bundled basis, drawn from the
+    same test the encryption chapter uses (:func:`.meta.cybertip_basis`, :func:`.meta.on_bundled_basis`):
+    Meta's quarters summed over the first bundled year against NCMEC's bundled count for Facebook
+    and Instagram. Returns year, meta (own), ncmec, gap (own / NCMEC - 1) and on_bundled_basis."""
+    from .meta import cybertip_basis, on_bundled_basis
+    basis = cybertip_basis()
+    bundled = basis[basis["bundled"]].sort_values("year")
+    if bundled.empty:
         return {"year": None, "meta": None, "ncmec": None, "gap": float("nan"), "on_bundled_basis": False}
-    first = meta.iloc[0]
-    return {"year": int(first["year"]), "meta": int(first["disclosed"]), "ncmec": int(first["ncmec_reports"]),
-            "gap": float(first["ratio"] - 1), "on_bundled_basis": bool(abs(first["ratio"] - 1) <= tolerance)}
+    first = bundled.iloc[0]
+    return {"year": int(first["year"]), "meta": int(first["meta_quarters_sum"]), "ncmec": int(first["ncmec_fb_ig"]),
+            "gap": float(first["gap"]), "on_bundled_basis": on_bundled_basis(tolerance)}
 
 
 @data.cached
