@@ -121,7 +121,7 @@ def per_user_finding() -> Finding:
                             (ratio < gap["report_ratio"]) == gap["narrower"]))
     checks.append(Check("denominator",
                         f"the metrics differ (people against devices); per person Apple's rate could only be higher than "
-                        f"per device, which would narrow the gap further; the gap stays above 10^{gap['orders']}",
+                        f"per device, which would narrow the gap further; the gap stays above {10 ** gap['orders']:,} times",
                         gap["orders"] >= 3))
     values = {**gap, "word": word}
     return Finding("per_user",

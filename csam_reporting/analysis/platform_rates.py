@@ -70,6 +70,14 @@ RATE_SPECS = [
 ]
 
 
+METRIC_NAMES = {"DAP": "daily active people", "MAP": "monthly active people", "DAU": "daily active users",
+                "MAU": "monthly active users", "mDAU": "monetizable daily active users",
+                "DAUq": "daily active uniques", "logged_in_monthly_viewers": "logged-in monthly viewers",
+                "registered_users": "registered users", "paying_users": "paying users", "users": "users",
+                "daily_users": "daily users", "monthly_users": "monthly users",
+                "installed_base_active_devices": "active devices"}
+
+
 def _numerator(spec) -> list[str]:
     """The NCMEC platforms a rate counts: a list, or every platform of a parent company."""
     if isinstance(spec["numerator"], list):
@@ -142,7 +150,8 @@ def large_reporter_rates(year: int, n: int = 10) -> pd.DataFrame:
         else:
             spans = held.groupby("metric")["as_of"].agg(lambda d: sorted({int(x.year) for x in d}))
             status = "user figures for other years only: " + "; ".join(
-                f"{metric} ({', '.join(str(y) for y in years)})" for metric, years in spans.items())
+                f"{METRIC_NAMES.get(metric, metric)} ({', '.join(str(y) for y in years)})"
+                for metric, years in spans.items())
         out.append({"company": row.unit_id, "company_name": row.unit_name, "reports": int(row.reports), "shown": pd.NA,
                     "metric_named": pd.NA, "rate_per_million": float("nan"), "user_year": pd.NA, "estimate": pd.NA,
                     "user_reliability": pd.NA, "status": status})
