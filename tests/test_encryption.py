@@ -432,3 +432,6 @@ def test_a_year_in_the_totals_only_still_gives_the_findings(tmp_path, monkeypatc
     assert findings["whatsapp"].values["wa_last"] == latest       # the per-service table stops a year earlier
     assert findings["bundling_bounds"].values["after_year"] == 2024
     assert eu_gap.eu27_reports().index.max() < new
+    # what the introduction's encryption cell reads besides the findings
+    assert encryption.meta_total_reports().index.max() == latest
+    assert common.timeline_events().set_index("event_id").loc["eu-eecc-applies-gap-starts", "when"] == "21 December 2020"

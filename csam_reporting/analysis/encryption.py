@@ -191,10 +191,11 @@ def _meta_quarterly_finding() -> Finding:
     basis = meta.cybertip_basis()
     basis = basis[basis["bundled"]].iloc[0]
     fb = meta.content_actioned()["facebook"].dropna()
-    fb_yoy = meta.same_quarter_changes(fb).dropna(subset=["change"])
+    fb_yoy = meta.same_quarter_changes(fb).dropna(subset=["change"]).set_index("quarter")
     first_yoy = yoy.iloc[0]
-    fb_same = fb_yoy[fb_yoy["quarter"] == first_yoy["quarter"]]
-    fb_row = fb_same.iloc[0] if len(fb_same) else fb_yoy.iloc[-1]
+    fb_first = fb_yoy.loc[first_yoy["quarter"]]
+    fb_since = fb_yoy[(fb_yoy.index >= since.index[0]) & (fb_yoy.index <= tips.index[-1])]
+    assert len(fb_since), "Facebook's content actioned covers the quarters since the fall"
     label = lambda q: f"Q{q.quarter} {q.year}"
     values = {
         "mq_base_label": label(base_q), "mq_base": int(tips[base_q]),
@@ -204,13 +205,20 @@ def _meta_quarterly_finding() -> Finding:
         "mq_latest_label": label(tips.index[-1]), "mq_spike_max": int(spike.max()),
         "basis_year": int(basis["year"]), "basis_meta": int(basis["meta_quarters_sum"]),
         "basis_ncmec": int(basis["ncmec_fb_ig"]), "basis_gap": float(basis["gap"]),
-        "fb_act_label": fb_row["label"], "fb_act": float(fb_row["value"]), "fb_act_earlier": float(fb_row["year_earlier"]),
-        "fb_act_change": float(fb_row["change"]),
+        "fb_act_label": fb_first["label"], "fb_act": float(fb_first["value"]),
+        "fb_act_earlier": float(fb_first["year_earlier"]), "fb_act_change": float(fb_first["change"]),
+        "fb_since_falls": int((fb_since["change"] < 0).sum()), "fb_since_quarters": len(fb_since),
+        "fb_since_min": float(fb_since["change"].min()), "fb_since_max": float(fb_since["change"].max()),
+        "fb_since_last_label": fb_since["label"].iloc[-1],
+        "fb_latest_label": fb_yoy["label"].iloc[-1], "fb_latest_change": float(fb_yoy["change"].iloc[-1]),
     }
     yoy_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in yoy.itertuples())
+    fb_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_yoy[fb_yoy.index >= first_yoy["quarter"]].itertuples())
     statement = (f"Meta's own count of CyberTips has been lower in every quarter since {values['mq_since_label']} than "
-                 f"in any quarter of {base_q.year}; it is on NCMEC's bundled basis, so the fall cannot be split "
-                 "between bundling and detection.")
+                 f"in any quarter of {base_q.year}. The count is on NCMEC's bundled basis; Facebook's content actioned, "
+                 f"which bundling cannot touch, rose in {values['fb_act_label']} but was also below a year earlier in "
+                 f"{values['fb_since_falls']} of the {values['fb_since_quarters']} quarters from {values['mq_since_label']} to "
+                 f"{values['fb_since_last_label']}.")
     checks = (
         Check("same period a year earlier", f"each quarter against the same quarter a year earlier: {yoy_text}; "
               f"every quarter since {values['mq_since_label']} (at most {_m(since.max())}) is below every quarter "
@@ -221,11 +229,11 @@ def _meta_quarterly_finding() -> Finding:
               f"{values['mq_later_label']} {values['mq_later_vs_base']:+.0%}", bool(values["mq_later_vs_base"] < 0)),
         Check("change in counting", f"Meta's four quarters of {values['basis_year']} sum to {_m(values['basis_meta'])}, "
               f"{values['basis_gap']:+.1%} against NCMEC's bundled Facebook + Instagram count ({_m(values['basis_ncmec'])}): "
-              "Meta counts after bundling, so the fall includes bundling and is not a fall in detection alone",
-              False),
+              "Meta counts after bundling, so its fall includes bundling and is not a fall in detection alone", False),
         Check("comparison group", f"Facebook's content actioned for child sexual exploitation (a count bundling cannot "
-              f"touch): {values['fb_act_label']} {_m(values['fb_act'])} against {_m(values['fb_act_earlier'])} a year "
-              f"earlier ({values['fb_act_change']:+.0%}): no fall in what Facebook acted on", bool(values["fb_act_change"] < 0)),
+              f"touch), against the same quarter a year earlier: {fb_text}. The first fall is not in what Facebook acted "
+              f"on; the lower level from {values['mq_since_label']} mostly is",
+              bool(values["fb_since_falls"] * 2 > values["fb_since_quarters"])),
     )
     return Finding("meta_quarterly", statement, values, checks)
 
@@ -266,7 +274,7 @@ def _others_finding(before: int, after: int) -> Finding:
     values = {"others_all": float(table.loc["all", "change"]), "others_without": float(table.loc["without_largest", "change"]),
               "others_esp_all": esp_basis["change_all"], "others_esp_without": esp_basis["change_without_largest"],
               "bytedance_change": float(table.loc["bytedance", "change"]), "snap_change": float(table.loc["snap", "change"])}
-    statement = (f"Companies other than Meta reported {values['others_all']:+.0%} across the {after} break on NCMEC's "
+    statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break on NCMEC's "
                  f"per-service rows, carried by ByteDance (TikTok) and Snap; without them the rest changed "
                  f"{values['others_without']:+.0%}. Neither figure is a bound: bundling lowered and the REPORT Act "
                  "raised these counts.")
