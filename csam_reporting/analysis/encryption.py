@@ -270,7 +270,6 @@ def _others_finding(before: int, after: int) -> Finding:
     table = other_companies(before, after).set_index("key")
     esp_basis = other_companies_esp_total(before, after)
     big = table.drop(index=["rest", "all", "without_largest"])
-    risers = big[big["change"] > 0].sort_values("change", ascending=False)
     values = {"others_all": float(table.loc["all", "change"]), "others_without": float(table.loc["without_largest", "change"]),
               "others_esp_all": esp_basis["change_all"], "others_esp_without": esp_basis["change_without_largest"],
               "bytedance_change": float(table.loc["bytedance", "change"]), "snap_change": float(table.loc["snap", "change"])}

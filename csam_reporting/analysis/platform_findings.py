@@ -6,7 +6,6 @@ companies, hotlines apart from companies, and the choice of denominator.
 """
 from __future__ import annotations
 
-from .. import data
 from . import platform_audit, platform_rates, platforms
 from .robustness import Check, Finding
 

@@ -225,9 +225,7 @@ def top_companies(year: int, later: int, n: int = 10) -> pd.DataFrame:
     this, that = shares[shares["year"] == year], shares[shares["year"] == later]
     companies = this[this["category"] == "company"].head(n)
     rest = this[this["category"] == "company"].iloc[n:]
-    rows = [companies]
     by_category = this.groupby("category")[["reports", "share"]].sum()
-    later_by_category = that.groupby("category")[["reports", "share"]].sum()
     others = [{"unit_id": pd.NA, "unit_name": f"other companies ({len(rest)})", "category": "company",
                "reports": rest["reports"].sum(), "share": rest["share"].sum()}]
     for category in ("hotline", "organisation", "unlisted"):
