@@ -1,4 +1,8 @@
-"""Self-generated chapter: IWF composition, capacity, age and sex, half-years and the REPORT Act test, police series, enticement among reports."""
+"""Self-generated chapter: the IWF's "self-generated" composition, capacity, age, sex and severity, its
+sextortion, Report Remove and AI series, and the chapter's key findings (``key_findings``).
+
+NCMEC's enticement and sextortion series are in :mod:`.enticement`; police records, surveys and
+prevalence studies in :mod:`.uk_series`."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,84 +11,9 @@ from .. import data
 from .common import RELIABILITY_RANK, citable, period_start, preferred, yearly
 
 
-def second_half(full_year: int, first_half: int) -> int:
-    """July–December count as the full-year count minus the January–June count (DERIVED).
-    Refuses a first half larger than the year: the two figures then count different things."""
-    if pd.isna(full_year) or pd.isna(first_half):
-        raise ValueError("both the full-year and the first-half count are needed")
-    if first_half > full_year:
-        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
-    return int(full_year) - int(first_half)
-
-
 def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
     chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
     return None if chosen.empty else chosen.iloc[0]
-
-
-@data.cached
-def half_years(measure: str) -> pd.DataFrame:
-    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
-    full year and by half-year, as published, with July–December derived where both the year
-    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
-    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
-    rows = data.load("ncmec_enticement_sextortion")
-    records = []
-    full = preferred(rows[rows["measure"] == measure], ["year"])
-    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
-    for r in full.itertuples():
-        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-    for r in first.itertuples():
-        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-        whole = full[full["year"] == r.year]
-        if not whole.empty:
-            w = whole.iloc[0]
-            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
-            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
-                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
-                                derived=True, reliability=worst,
-                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
-    frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        return frame
-    frame["count"] = frame["count"].astype("Int64")
-    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
-    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-@data.cached
-def report_act_test(measure: str = "online_enticement_reports") -> dict:
-    """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
-    comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
-    (July–December 2024) should exceed reports mostly before it (January–June 2024), and the
-    first half of 2024 should not already exceed the whole of 2023.
-
-    Returns the figures and the two comparisons: ``h1_2024_vs_2023`` (January–June 2024 as a
-    multiple of all of 2023), ``h2_vs_h1_2024`` (July–December over January–June 2024),
-    ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
-    (days of January–June 2024 on or after signing)."""
-    timeline = data.load("policy_timeline").set_index("event_id")
-    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
-    series = half_years(measure).set_index("period")
-
-    def count(period):
-        return int(series.loc[period, "count"]) if period in series.index else None
-
-    full_2023, h1_2024, h2_2024, h1_2025 = count("2023"), count("Jan–Jun 2024"), count("Jul–Dec 2024"), count("Jan–Jun 2025")
-    ratio = lambda a, b: a / b if a is not None and b else None  # noqa: E731
-    return {
-        "signed": signed,
-        "days_after_signing_in_h1": (pd.Timestamp(2024, 6, 30) - signed).days + 1,
-        "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
-        "h1_2024_vs_2023": ratio(h1_2024, full_2023),
-        "h2_vs_h1_2024": ratio(h2_2024, h1_2024),
-        "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
-        "series": series.reset_index(),
-    }
 
 
 @data.cached
@@ -143,15 +72,6 @@ def iwf_capacity() -> pd.DataFrame:
     ids = pd.concat([assessed["source_ids"].reindex(out.index), actioned["source_ids"].reindex(out.index)], axis=1)
     out["source_ids"] = ids.apply(lambda r: tuple(dict.fromkeys(s for t in r if isinstance(t, tuple) for s in t)), axis=1)
     return out.reset_index()
-
-
-def share_from_ratio_text(text: str) -> float | None:
-    """'1 in 6' → 16.67 (percent). None for anything else: only an 'N in M' wording is converted."""
-    import re
-    match = re.fullmatch(r"\s*(\d+)\s+in\s+(\d+)\s*", str(text))
-    if not match or int(match.group(2)) == 0:
-        return None
-    return 100 * int(match.group(1)) / int(match.group(2))
 
 
 @data.cached
@@ -229,36 +149,6 @@ def shares_by_sex() -> pd.DataFrame:
 
 
 @data.cached
-def police_annual(offence: str) -> pd.DataFrame:
-    """One offence's UK police counts for whole years only (financial years, or calendar years
-    from the 2016 FOI exercise), in time order, with:
-
-    - ``area``: 'England and Wales', 'UK', 'Northern Ireland', 'Scotland' or 'not stated';
-    - ``segment``: a number that changes at every series break, so that a chart never joins
-      counts across a break (image offences: the 2016/17 FOI series, the 2022/23 partial
-      return, the 2023/24 Home Office figure);
-    - ``start``: the period's first day.
-
-    Where two rows give the same count for the same period, the one that states its area wins
-    (the other says 'not stated')."""
-    rows = data.load("uk_police_offences")
-    rows = rows[rows["offence"] == offence].copy()
-    single = rows["period"].str.fullmatch(r"\d{4}/\d{2}") | rows["period"].str.fullmatch(r"(\d{4})-01/\1-12")
-    rows = rows[single].copy()
-    rows["start"] = rows["period"].map(period_start)
-    rows["area"] = rows["geography"].map(
-        lambda g: "England and Wales" if g.startswith("England and Wales") else "UK" if g.startswith("UK") else g)
-    stated = rows[rows["area"] != "not stated"].set_index(["period", "count"]).index
-    duplicate = (rows["area"] == "not stated") & rows.set_index(["period", "count"]).index.isin(stated)
-    rows = rows[~duplicate]
-    rows = rows.sort_values(["start", "area"], kind="stable").reset_index(drop=True)
-    main = ~rows["area"].isin(["Northern Ireland", "Scotland"])
-    rows["segment"] = pd.NA
-    rows.loc[main, "segment"] = rows.loc[main, "series_break"].astype(int).cumsum()
-    return rows
-
-
-@data.cached
 def shares_by_age() -> pd.DataFrame:
     """Age bands' shares in the IWF's series, as published or computed from published counts.
     Columns: series, period, year, age_band, share (0–1), basis, base, reliability, source_ids.
@@ -295,17 +185,106 @@ def shares_by_age() -> pd.DataFrame:
     return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)
 
 
+
 @data.cached
-def enticement_among_reports() -> pd.DataFrame:
-    """Online enticement reports beside all CyberTipline reports, for every year with a total:
-    year, enticement (reports in NCMEC's enticement category, missing where not published), total,
-    per_thousand (enticement per 1,000 reports), bundled (the total counts bundled reports)."""
-    totals = yearly("total_reports")
-    enticement = half_years("online_enticement_reports")
-    enticement = enticement[enticement["half"] == "full"][["year", "count"]].rename(columns={"count": "enticement"})
-    first = int(enticement["year"].min())
-    rows = totals[totals["year"] >= first][["year", "count", "bundled"]].rename(columns={"count": "total"})
-    rows = rows.merge(enticement, on="year", how="left")
-    rows["enticement"] = rows["enticement"].astype("Int64")
-    rows["per_thousand"] = (rows["enticement"].astype("Float64") / rows["total"].astype("Float64") * 1000).round(2)
-    return rows[["year", "enticement", "total", "per_thousand", "bundled"]].reset_index(drop=True)
+def share_2022_implied() -> dict | None:
+    """The 2022 "self-generated" share the IWF's 2023 report implies: the 2023 share it publishes
+    minus the rise in percentage points it gives (``self_generated_share_rise_pp``), beside the
+    share computed from the 2022 counts. None where the published rise is not in data/."""
+    rows = iwf_rows()
+    rise = rows[rows["measure"] == "self_generated_share_rise_pp"]
+    if rise.empty:
+        return None
+    rise = rise.iloc[0]
+    comp = self_generated_composition().set_index("year")
+    year = int(rise["year"])
+    published = comp.loc[year, "share_published"]
+    return {"year": year - 1, "rise_pp": float(rise["share_pct"]), "implied": (published - rise["share_pct"]) / 100,
+            "computed": float(comp.loc[year - 1, "share_computed"]), "source_id": rise["source_id"]}
+
+
+@data.cached
+def capacity_context() -> dict:
+    """What the IWF says about how it finds what it actions: the share of January–November 2014
+    actioned webpages found by its own searching, the share of a later year's actioned reports that
+    came from the public, Report Remove reports actioned by year, and the actioned share of
+    assessed reports in its first and last years."""
+    rows = iwf_rows()
+    cap = iwf_capacity().dropna(subset=["assessed"]).set_index("year")
+    both = cap.dropna(subset=["actioned"])
+    proactive = rows[rows["measure"] == "reports_actioned_proactive_jan_nov"].iloc[0]
+    public = rows[rows["measure"] == "reports_actioned_from_public"].iloc[0]
+    rr = rows[(rows["measure"] == "report_remove_reports_actioned") & (rows["age_group"] == "all")]
+    rr = preferred(rr, ["year"])
+    assert (cap["assessed"] > 0).all()
+    return {
+        "first_year": int(cap.index.min()), "last_year": int(cap.index.max()),
+        "growth": float(cap["assessed"].iloc[-1] / cap["assessed"].iloc[0]),
+        "growth_from_2014": float(cap["assessed"].iloc[-1] / cap.loc[2014, "assessed"]) if 2014 in cap.index else None,
+        "share_first_year": int(both.index.min()), "share_first": float(both["actioned_share"].iloc[0]),
+        "share_last": float(both["actioned_share"].iloc[-1]),
+        "proactive_2014_share": proactive["share_pct"] / 100,
+        "public_share": public["share_pct"] / 100, "public_year": int(public["year"]),
+        "report_remove": rr[["year", "count", "reliability", "source_ids"]].reset_index(drop=True),
+    }
+
+
+@data.cached
+def iwf_sextortion() -> pd.DataFrame:
+    """IWF sextortion reports: confirmed (actioned) for full years, 'dealt with' for half-years.
+    Columns: period, year, measure, count, half (bool), source_ids."""
+    rows = iwf_rows()
+    rows = rows[(rows["age_group"] == "all") & (rows["sex"] == "all")
+                & rows["measure"].isin(["sextortion_reports_actioned", "sextortion_reports_dealt_with_h1"])]
+    rows = preferred(rows, ["year", "measure"])
+    rows["half"] = rows["measure"].str.endswith("_h1")
+    rows["period"] = [f"Jan–Jun {y}" if h else str(y) for y, h in zip(rows["year"], rows["half"])]
+    return rows[["period", "year", "measure", "count", "half", "source_ids"]].reset_index(drop=True)
+
+
+@data.cached
+def severity() -> pd.DataFrame:
+    """The most severe imagery (Category A) in the IWF's webpage series, as a share: of all
+    actioned webpages by year (published, or computed from the count over the year's actioned
+    webpages where only a count exists), of boys-only and girls-only webpages, and of
+    "self-generated" webpages. Columns: series, year, share (0–1), basis, source_ids."""
+    rows = iwf_rows()
+    actioned = self_generated_composition().set_index("year")["actioned"]
+    records = []
+    cat_a = rows[(rows["measure"] == "reports_actioned_category_a") & (rows["age_group"] == "all")]
+    for (sex, year), group in cat_a.groupby(["sex", "year"]):
+        published = group.dropna(subset=["share_pct"])
+        label = {"all": "all actioned webpages", "boys_only": "boys only", "girls_only": "girls only"}[sex]
+        if not published.empty:
+            r = published.iloc[0]
+            records.append(dict(series=label, year=int(year), share=r["share_pct"] / 100, basis="published",
+                                source_ids=(r["source_id"],)))
+        elif sex == "all" and year in actioned.index:
+            r = group.dropna(subset=["count"]).iloc[0]
+            records.append(dict(series=label, year=int(year), share=r["count"] / actioned[year],
+                                basis="computed from counts", source_ids=(r["source_id"],)))
+    sg = rows[(rows["measure"] == "self_generated_reports_category_a") & rows["share_pct"].notna()]
+    for r in sg.itertuples():
+        label = '"self-generated" webpages' + ("" if r.age_group == "all" else f", ages {r.age_group.replace('-', '–')}")
+        records.append(dict(series=label, year=int(r.year), share=r.share_pct / 100, basis="published",
+                            source_ids=(r.source_id,)))
+    frame = pd.DataFrame.from_records(records, columns=["series", "year", "share", "basis", "source_ids"])
+    assert frame["share"].between(0, 1).all()
+    return frame.sort_values(["series", "year"]).reset_index(drop=True)
+
+
+@data.cached
+def boys_only() -> pd.DataFrame:
+    """Actioned webpages showing boys only, by year (year, count, source_ids): all actioned
+    webpages, not only "self-generated" ones."""
+    rows = iwf_rows()
+    rows = rows[(rows["measure"] == "reports_actioned") & (rows["age_group"] == "all") & (rows["sex"] == "boys_only")]
+    return preferred(rows, ["year"])[["year", "count", "source_ids"]].reset_index(drop=True)
+
+
+@data.cached
+def ai_reports() -> pd.DataFrame:
+    """IWF reports with AI-generated CSAM by year (year, count, reliability, source_ids)."""
+    rows = iwf_rows()
+    return preferred(rows[rows["measure"] == "ai_csam_reports_actioned"], ["year"])[
+        ["year", "count", "reliability", "source_ids"]].reset_index(drop=True)
