@@ -8,7 +8,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import data
-from .common import RELIABILITY_RANK, citable, period_start, preferred, yearly
+from .common import RELIABILITY_RANK, citable, preferred
+from .enticement import enticement_among_reports, report_act_test, sextortion_halves
+from .robustness import Check, Finding
+from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, ons_sexual_messages, prevalence,
+                        thorn_waves, uk_reports_beside_police)
 
 
 def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
@@ -288,3 +292,210 @@ def ai_reports() -> pd.DataFrame:
     rows = iwf_rows()
     return preferred(rows[rows["measure"] == "ai_csam_reports_actioned"], ["year"])[
         ["year", "count", "reliability", "source_ids"]].reset_index(drop=True)
+
+
+# --- key findings ---------------------------------------------------------------------------------
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _n(x) -> str:
+    return f"{int(x):,}"
+
+
+def _share_finding() -> Finding:
+    comp = self_generated_composition()
+    tagged = comp.dropna(subset=["self_generated"]).set_index("year")
+    first, last = tagged.iloc[0], tagged.iloc[-1]
+    y0, y1 = int(tagged.index[0]), int(tagged.index[-1])
+    fell = last["not_self_generated"] < first["not_self_generated"]
+    published = tagged.dropna(subset=["share_published"])
+    gap = float((published["share_computed"] * 100 - published["share_published"]).abs().max())
+    later = tagged.index[tagged.index > y0 + 1]
+    base = int(later[0]) if len(later) else y0
+    rest_from_base = tagged.loc[base, "not_self_generated"]
+    before_last = tagged.iloc[-2]
+    context = capacity_context()
+    values = {"sg_first_year": y0, "sg_last_year": y1, "sg_first_count": _n(first["self_generated"]),
+              "sg_last_count": _n(last["self_generated"]), "nsg_first_count": _n(first["not_self_generated"]),
+              "nsg_last_count": _n(last["not_self_generated"]), "sg_first_share": float(first["share_computed"]),
+              "sg_last_share": float(last["share_computed"]),
+              "sg_count_multiple": float(last["self_generated"] / first["self_generated"])}
+    checks = (
+        Check("denominator", f"share = self-generated ÷ all actioned webpages; the rest went from "
+              f"{_n(first['not_self_generated'])} to {_n(last['not_self_generated'])}; computed shares are within "
+              f"{gap:.1f} points of the IWF's published ones", bool(fell and gap <= 1)),
+        Check("another base year", f"from {base} instead of {y0}: the rest went from {_n(rest_from_base)} to "
+              f"{_n(last['not_self_generated'])}", bool(last["not_self_generated"] < rest_from_base)),
+        Check("one outlier removed", f"ending in {int(tagged.index[-2])} instead of {y1}: the rest went from "
+              f"{_n(first['not_self_generated'])} to {_n(before_last['not_self_generated'])}",
+              bool(before_last["not_self_generated"] < first["not_self_generated"])),
+        Check("dependence on scanning", f"in {context['public_year']} only {_pct(context['public_share'])} of what the "
+              "IWF actioned came from the public: the counts measure what the IWF searches for and is sent, so the "
+              "finding is about its webpages, not about how much abuse there is", True),
+        Check("method change", f"the webpage split stops at {y1}; the IWF's later annual data count images, which "
+              "cannot be joined to webpages, so no later year is added", True),
+    )
+    return Finding("share", f"The IWF's \"self-generated\" share rose from {_pct(first['share_computed'])} ({y0}) to "
+                   f"{_pct(last['share_computed'])} ({y1}) partly because the other webpages fell.", values, checks)
+
+
+def _capacity_finding() -> Finding:
+    c = capacity_context()
+    values = {"cap_first_year": c["first_year"], "cap_last_year": c["last_year"], "cap_growth": f"{c['growth']:.0f}",
+              "cap_growth_2014": f"{c['growth_from_2014']:.0f}"}
+    checks = (
+        Check("another base year", f"from 2014, the first year of proactive searching, assessed reports still grew "
+              f"{c['growth_from_2014']:.1f} times to {c['last_year']}", c["growth_from_2014"] > 2),
+        Check("change in counting", f"the actioned share of assessed reports went from {_pct(c['share_first'])} "
+              f"({c['share_first_year']}) to {_pct(c['share_last'])} ({c['last_year']}): what is assessed changed too",
+              True),
+    )
+    return Finding("capacity", f"The IWF assessed about {c['growth']:.0f} times as many reports in {c['last_year']} "
+                   f"as in {c['first_year']}.", values, checks)
+
+
+def _report_act_finding() -> Finding:
+    act = report_act_test()
+    among = enticement_among_reports().dropna(subset=["enticement"])
+    unbundled = among[~among["bundled"]]
+    senate = act["senate"]
+    values = {"act_h1_vs_2023": f"{act['h1_2024_vs_2023']:.1f}", "act_days_after": act["days_after_signing_in_h1"],
+              "act_growth_2023": f"{act['growth_2023']:.1f}", "act_senate_month": f"{senate:%B %Y}",
+              "act_h2_vs_h1": act["h2_vs_h1_2024"] - 1}
+    checks = (
+        Check("same period a year earlier", f"2023, before the Senate vote: {_n(act['full_2023'])} reports, "
+              f"{act['growth_2023']:.1f} times 2022; the rise began before the Act", act["growth_2023"] > 1),
+        Check("placebo period", f"taking the Senate vote ({senate.day} {senate:%B %Y}) as the start instead of the "
+              f"signing, all {act['days_after_senate_in_h1']} days of January–June 2024 come after it: the figures "
+              "cannot rule out providers adapting early, only the signing itself", True),
+        Check("derived figure", f"July–December 2024 ({_n(act['h2_2024'])}, {act['h2_vs_h1_2024'] - 1:+.0%} on the first "
+              "half) is a transcribed, bundled full year minus a first half from a later NCMEC post, of different "
+              "vintage and counting basis: shown, not relied on", True),
+        Check("change in counting", "NCMEC bundles related reports from 2024; bundling can only lower a count, so a "
+              "bundled January–June 2024 would understate the jump", True),
+        Check("denominator", f"per 1,000 CyberTipline reports, enticement went from "
+              f"{unbundled['per_thousand'].iloc[0]:.1f} ({int(unbundled['year'].iloc[0])}) to "
+              f"{unbundled['per_thousand'].iloc[-1]:.1f} ({int(unbundled['year'].iloc[-1])}): not only more reporting "
+              "overall", bool(unbundled["per_thousand"].iloc[-1] > unbundled["per_thousand"].iloc[0])),
+    )
+    return Finding("report_act", f"Enticement reports in January–June 2024 were already {act['h1_2024_vs_2023']:.1f} "
+                   "times all of 2023, so the REPORT Act's signing alone cannot explain the rise; early adaptation "
+                   "after the Senate vote cannot be ruled out.", values, checks)
+
+
+def _sextortion_finding() -> Finding:
+    s = sextortion_halves()
+    values = {"fs_2022": _n(s["full_2022"]), "fs_2023": _n(s["full_2023"]), "fs_h1_2024": _n(s["h1_2024"]),
+              "fs_h1_2024_doubled": _n(s["h1_2024_doubled"]), "fs_h1_2025": _n(s["h1_2025"]),
+              "fs_h1_change": s["h1_2025_vs_h1_2024"] - 1}
+    no_jump = s["h1_2024_doubled"] < s["full_2023"]
+    checks = (
+        Check("derived figure", f"January–June 2024 doubled is {_n(s['h1_2024_doubled'])}, below all of 2023 "
+              f"({_n(s['full_2023'])}): no sign of a 2024 jump at the first half's pace", bool(no_jump)),
+        Check("same period a year earlier", f"January–June 2025 was {s['h1_2025_vs_h1_2024'] - 1:+.0%} on "
+              "January–June 2024", s["h1_2025_vs_h1_2024"] > 1),
+        Check("change in counting", "financial sextortion is a category NCMEC published separately only from 2022; "
+              "no earlier year can be compared", True),
+    )
+    return Finding("sextortion", f"NCMEC's financial sextortion reports went from {_n(s['full_2022'])} (2022) to "
+                   f"{_n(s['full_2023'])} (2023); the first half of 2024 shows no further jump, the first half of "
+                   "2025 a rise.", values, checks)
+
+
+def _police_finding() -> Finding:
+    beside = uk_reports_beside_police().dropna(subset=["ncmec_uk_reports"]).set_index("year")
+    changes = like_for_like_changes()
+    lfl = changes[changes["base_period"] == "2017/18"].set_index(["offence", "period"])["change"]
+    image = lfl.get(("child_abuse_image", "2022/23"))
+    scwc = lfl.get(("sexual_communication_with_a_child", "2022/23"))
+    tools = detection_tools()
+    y0, peak = int(beside.index[0]), int(beside["ncmec_uk_reports"].astype(float).idxmax())
+    y1 = int(beside.index[-1])
+    ncmec_multiple = beside.loc[peak, "ncmec_uk_reports"] / beside.loc[y0, "ncmec_uk_reports"]
+    police_years = beside.dropna(subset=["image_offences"])
+    police_never_fell = bool(police_years["image_offences"].is_monotonic_increasing)
+    ncmec_change_last = beside.loc[y1, "ncmec_uk_reports"] / beside.loc[peak, "ncmec_uk_reports"] - 1 if y1 > peak else 0.0
+    values = {"police_image_lfl": float(image), "police_scwc_lfl": float(scwc), "uk_first_year": y0,
+              "uk_peak_year": peak, "uk_last_year": y1, "uk_first": _n(beside.loc[y0, "ncmec_uk_reports"]),
+              "uk_peak": _n(beside.loc[peak, "ncmec_uk_reports"]), "uk_last": _n(beside.loc[y1, "ncmec_uk_reports"]),
+              "uk_multiple": f"{ncmec_multiple:.1f}", "tools_hash": tools["hash_matching"],
+              "tools_grooming": tools["grooming_detection"],
+              "uk_change_last": float(ncmec_change_last), "police_never_fell": police_never_fell}
+    checks = (
+        Check("dependence on scanning", f"image offences are fed partly by platform reports that reach police through "
+              f"NCMEC and the NCA. NCMEC's UK reports went from {values['uk_first']} ({y0}) to {values['uk_peak']} "
+              f"({peak}), then {ncmec_change_last:+.0%} ({y1}); the police image figures for the years starting "
+              f"{int(police_years.index[0])}–{int(police_years.index[-1])} "
+              + ("never fell: police records are not a copy of the reports"
+                 if police_never_fell else "moved with them in part"), True),
+        Check("comparison group", f"sexual communication with a child, which platforms detect far less "
+              f"({_pct(tools['grooming_detection'])} of surveyed companies used grooming detection, "
+              f"{_pct(tools['hash_matching'])} image hash-matching), rose {scwc:+.0%} like-for-like from 2017/18 to "
+              f"2022/23, image offences {image:+.0%}", bool(scwc > 0)),
+        Check("change in counting", "forces answering differ by year, coverage moves from England and Wales to the "
+              "UK, and the one Home Office figure covers England and Wales only: only the NSPCC's like-for-like "
+              "changes are compared, never the totals", True),
+    )
+    return Finding("police", f"UK police records of sexual communication with a child rose {scwc:+.0%} and of image "
+                   f"offences {image:+.0%} (like-for-like, 2017/18 to 2022/23); the grooming offence depends least "
+                   "on platform scanning.", values, checks)
+
+
+def _survey_finding() -> Finding:
+    thorn = thorn_waves()
+    ons = ons_sexual_messages()
+    comp = self_generated_composition().dropna(subset=["self_generated"]).set_index("year")
+    same = thorn[thorn["wave"].isin(comp.index)]
+    before_break = thorn[~thorn["wave"].isin(THORN_BREAKS)]
+    lo, hi = float(thorn["share"].min()), float(thorn["share"].max())
+    w0, w1 = int(before_break["wave"].iloc[0]), int(before_break["wave"].iloc[-1])
+    thorn_multiple = before_break["share"].iloc[-1] / before_break["share"].iloc[0]
+    iwf_multiple = comp.loc[w1, "self_generated"] / comp.loc[w0, "self_generated"]
+    values = {"thorn_low": lo / 100, "thorn_high": hi / 100, "thorn_waves": len(thorn),
+              "ons_first": ons["as_published"].iloc[0], "ons_last": ons["as_published"].iloc[-1],
+              "thorn_multiple": f"{thorn_multiple:.1f}", "iwf_multiple": f"{iwf_multiple:.1f}",
+              "survey_w0": w0, "survey_w1": w1}
+    first_shares = same.set_index("wave")["share"]
+    checks = (
+        Check("method change", f"leaving out the 2022 wave (a possible break), Thorn's share went {thorn_multiple:.1f} "
+              f"times from {w0} to {w1}, the IWF's \"self-generated\" count {iwf_multiple:.1f} times",
+              bool(iwf_multiple > 2 * thorn_multiple)),
+        Check("another base year", f"from {int(first_shares.index[0])} Thorn's share rose, from its "
+              f"{int(first_shares.astype(float).idxmax())} peak it fell: the surveys show no steady direction", True),
+        Check("comparison group", f"the ONS survey of 13- to 15-year-olds in England and Wales: {ons['as_published'].iloc[0]} "
+              f"({ons['wave'].iloc[0]}) and {ons['as_published'].iloc[-1]} ({ons['wave'].iloc[-1]}), a difference the "
+              "ONS reports as not significant", True),
+    )
+    return Finding("surveys", f"Surveys repeated over the same years ({len(thorn)} Thorn waves, {len(ons)} ONS waves) "
+                   "show nothing like the multiple by which the hotline counts rose.", values, checks)
+
+
+def _prevalence_finding() -> Finding | None:
+    studies = prevalence()
+    if studies is None:
+        return None
+    thorn, ons = thorn_waves(), ons_sexual_messages()
+    n_studies = studies["study_id"].nunique()
+    values = {"prev_studies": n_studies, "prev_repeated": 2}
+    checks = (
+        Check("method change", f"none of the {n_studies} prevalence studies repeats its measure: each gives one level, "
+              "for one population, with its own definition and recall period; levels from different studies "
+              "cannot be chained into a trend", True),
+        Check("comparison group", f"the only repeated measures are Thorn's ({len(thorn)} waves, with a possible break) and "
+              f"the ONS's ({len(ons)} waves, no significant change): too few and too different to divide the counts' "
+              "rise between more harm and more looking", True),
+    )
+    return Finding("prevalence", "The public evidence cannot say how much of the rise is more harm rather than more "
+                   "looking: no prevalence measure is repeated, on one definition, over the years the counts rose.",
+                   values, checks)
+
+
+@data.cached
+def key_findings() -> list[Finding]:
+    """The chapter's key findings, each with its computed checks (see :mod:`.robustness`), in the
+    order the chapter states them. The introduction glues from the same objects."""
+    findings = [_share_finding(), _capacity_finding(), _report_act_finding(), _sextortion_finding(),
+                _police_finding(), _survey_finding(), _prevalence_finding()]
+    return [f for f in findings if f is not None]
