@@ -429,3 +429,24 @@ def test_a_year_in_one_table_only_still_gives_the_key_findings(tmp_path, monkeyp
     assert findings["police"].values["uk_last_year"] == 2024
     series = enticement.half_years("online_enticement_reports").set_index("period")
     assert series.loc["Jul–Dec 2025", "count"] == 900000 - _raw("online_enticement_reports_h1", 2025)
+
+
+def test_the_2022_share_implied_by_the_published_rise_matches_the_counts():
+    implied = self_generated.share_2022_implied()
+    assert implied is not None, "the IWF's published rise in percentage points is in data/"
+    comp = self_generated.self_generated_composition().set_index("year")
+    assert implied["implied"] == pytest.approx((comp.loc[implied["year"] + 1, "share_published"] - implied["rise_pp"]) / 100)
+    assert abs(implied["implied"] - comp.loc[implied["year"], "share_computed"]) < 0.01
+
+
+def test_prevalence_rows_are_childrens_experience_only_and_none_is_repeated():
+    prev = uk_series.prevalence()
+    assert prev is not None and prev["study_id"].nunique() >= 3
+    assert not prev["measure"].isin(uk_series.NOT_CHILD_EXPERIENCE).any()
+    assert not prev.duplicated(["study_id", "measure", "geography"]).any()
+    assert {"definition", "population", "recall_period", "fieldwork"} <= set(prev.columns)
+    # the counter itself, on constructed rows: one series measured twice
+    rows = pd.DataFrame({"study_id": ["a", "a", "b"], "measure": ["m", "m", "m"], "geography": ["x", "x", "x"],
+                         "fieldwork": ["2019", "2022", "2021"]})
+    assert uk_series.repeated_prevalence_measures(rows) == 1
+    assert uk_series.repeated_prevalence_measures(prev) == 0

@@ -12,7 +12,7 @@ from .common import RELIABILITY_RANK, citable, preferred
 from .enticement import enticement_among_reports, report_act_test, sextortion_halves
 from .robustness import Check, Finding
 from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, ons_sexual_messages, prevalence,
-                        thorn_waves, uk_reports_beside_police)
+                        repeated_prevalence_measures, thorn_waves, uk_reports_beside_police)
 
 
 def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
@@ -478,11 +478,12 @@ def _prevalence_finding() -> Finding | None:
         return None
     thorn, ons = thorn_waves(), ons_sexual_messages()
     n_studies = studies["study_id"].nunique()
-    values = {"prev_studies": n_studies, "prev_repeated": 2}
+    repeated = repeated_prevalence_measures(studies)
+    values = {"prev_studies": n_studies, "prev_measures": len(studies), "prev_repeated": repeated}
     checks = (
-        Check("method change", f"none of the {n_studies} prevalence studies repeats its measure: each gives one level, "
-              "for one population, with its own definition and recall period; levels from different studies "
-              "cannot be chained into a trend", True),
+        Check("method change", f"{repeated} of the {len(studies)} measures in the {n_studies} prevalence studies were "
+              "taken more than once: each gives one level, for one population, with its own definition and recall "
+              "period, and levels from different studies cannot be chained into a trend", repeated == 0),
         Check("comparison group", f"the only repeated measures are Thorn's ({len(thorn)} waves, with a possible break) and "
               f"the ONS's ({len(ons)} waves, no significant change): too few and too different to divide the counts' "
               "rise between more harm and more looking", True),

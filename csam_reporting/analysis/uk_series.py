@@ -163,6 +163,15 @@ def other_surveys() -> pd.DataFrame:
     return rows[rows["measure"].isin(keep) & (rows["group"] == "all")].reset_index(drop=True)
 
 
+NOT_CHILD_EXPERIENCE = ("sample_size", "children_affected_ocsea", "men_self_reported_online_offending")
+
+
+def repeated_prevalence_measures(rows: pd.DataFrame) -> int:
+    """How many (study, measure, place) series in ``rows`` were measured in more than one fieldwork
+    period: the number that could show a trend."""
+    return int((rows.groupby(["study_id", "measure", "geography"])["fieldwork"].nunique() > 1).sum())
+
+
 def prevalence() -> pd.DataFrame | None:
     """Prevalence studies (Childlight 2024, Finkelhor et al. 2022, Disrupting Harm): one row per
     measure and place, preferring a row with a numeric value over a rounded wording, with each
@@ -172,7 +181,8 @@ def prevalence() -> pd.DataFrame | None:
         rows = data.load("prevalence_estimates")
     except (KeyError, FileNotFoundError, ValueError):
         return None
-    rows = rows[rows["measure"] != "sample_size"].copy()
+    # about children's experience only: not sample sizes, not the scaled count of children, not men's offending
+    rows = rows[~rows["measure"].isin(NOT_CHILD_EXPERIENCE)].copy()
     rows["has_value"] = rows["value"].notna()
     rows = rows.sort_values("has_value", ascending=False, kind="stable")
     rows = rows.drop_duplicates(["study_id", "measure", "geography"]).drop(columns="has_value")
