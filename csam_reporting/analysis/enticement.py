@@ -55,7 +55,7 @@ def half_years(measure: str) -> pd.DataFrame:
 
 
 def _count(series: pd.DataFrame, period: str):
-    """A period's count from :func:`half_years` (indexed by period), or None where not published."""
+    """A period's count from :func:`half_years` (indexed by period), or None where not found."""
     return int(series.loc[period, "count"]) if period in series.index else None
 
 
@@ -131,7 +131,7 @@ def ncmec_category_h1(measure: str) -> pd.Series:
 @data.cached
 def enticement_among_reports() -> pd.DataFrame:
     """Online enticement reports beside all CyberTipline reports, for every year with a total:
-    year, enticement (reports in NCMEC's enticement category, missing where not published), total,
+    year, enticement (reports in NCMEC's enticement category, missing where not found), total,
     per_thousand (enticement per 1,000 reports), bundled (the total counts bundled reports)."""
     totals = yearly("total_reports")
     enticement = half_years("online_enticement_reports")

@@ -38,7 +38,7 @@ def self_generated_composition() -> pd.DataFrame:
     """The IWF's actioned webpages split into "self-generated" and the rest, by year.
 
     Columns: year, actioned, self_generated, not_self_generated (actioned − self_generated),
-    share_published (percent, as the IWF states it; NA where unpublished), share_computed
+    share_published (percent, as the IWF states it; NA where not found), share_computed
     (self_generated / actioned, 0–1), self_generated_rounded (the IWF rounded the count),
     reliability (least reliable source used), source_ids. Years: from the first full year of
     tagging (2019) to the last year with an actioned total; a year without a self-generated
@@ -81,7 +81,7 @@ def iwf_capacity() -> pd.DataFrame:
 @data.cached
 def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
     """Full-year IWF "self-generated" webpages by age of the youngest child, one row per age band
-    and year (NA where the IWF has not published the cell). Age bands: 7–10, 11–13 (all sexes),
+    and year (NA where the cell was not found). Age bands: 7–10, 11–13 (all sexes),
     '11–13, girls' (published alone for 2021), 14–15, 16–17. Columns: age_band, year, count,
     share_of_self_generated (0–1, computed from the year's self-generated count), source_ids."""
     rows = iwf_rows()
@@ -334,8 +334,8 @@ def _share_finding() -> Finding:
         Check("dependence on scanning", f"in {context['public_year']} only {_pct(context['public_share'])} of what the "
               "IWF actioned came from the public: the counts measure what the IWF searches for and is sent, so the "
               "finding is about its webpages, not about how much abuse there is", True),
-        Check("method change", f"the webpage split stops at {y1}; the IWF's later annual data count images, which "
-              "cannot be joined to webpages, so no later year is added", True),
+        Check("method change", f"the webpage split stops at {y1}; the IWF's 2024 detail is an image-level dataset, "
+              "which cannot be joined to webpages, so no later year is added", True),
     )
     return Finding("share", f"The IWF's \"self-generated\" share rose from {_pct(first['share_computed'])} ({y0}) to "
                    f"{_pct(last['share_computed'])} ({y1}) partly because the other webpages fell.", values, checks)
