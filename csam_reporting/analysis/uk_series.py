@@ -175,8 +175,8 @@ def repeated_prevalence_measures(rows: pd.DataFrame) -> int:
 def prevalence() -> pd.DataFrame | None:
     """Prevalence studies (Childlight 2024, Finkelhor et al. 2022, Disrupting Harm): one row per
     measure and place, preferring a row with a numeric value over a rounded wording, with each
-    study's definition, population, geography, recall period, fieldwork and sample. None where the
-    table is not in data/ yet."""
+    study's definition (and ``definition_short``, its first sentence), population, geography,
+    recall period, fieldwork and sample. None where the table is not in data/ yet."""
     try:
         rows = data.load("prevalence_estimates")
     except (KeyError, FileNotFoundError, ValueError):
@@ -186,6 +186,8 @@ def prevalence() -> pd.DataFrame | None:
     rows["has_value"] = rows["value"].notna()
     rows = rows.sort_values("has_value", ascending=False, kind="stable")
     rows = rows.drop_duplicates(["study_id", "measure", "geography"]).drop(columns="has_value")
+    # the study's own term, without the notes that follow it (kept in ``definition``)
+    rows["definition_short"] = rows["definition"].str.split(r"\. (?=[A-Z])", n=1, regex=True).str[0]
     order = {"finkelhor_2022": 0, "childlight_itl_2024": 1, "disrupting_harm": 2}
     rows = rows.assign(_o=rows["study_id"].map(order).fillna(9)).sort_values(["_o"], kind="stable").drop(columns="_o")
     return rows.reset_index(drop=True)
