@@ -450,3 +450,14 @@ def test_prevalence_rows_are_childrens_experience_only_and_none_is_repeated():
                          "fieldwork": ["2019", "2022", "2021"]})
     assert uk_series.repeated_prevalence_measures(rows) == 1
     assert uk_series.repeated_prevalence_measures(prev) == 0
+
+
+def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_findings():
+    intro = (Path(__file__).resolve().parent.parent / "chapters" / "intro.md").read_text(encoding="utf-8")
+    paragraph = intro[intro.index("**Self-generated material and enticement.**"):intro.index("**The coverage.**")]
+    names = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", paragraph))
+    findings = {f.key: f for f in self_generated.key_findings()}
+    available = set(findings["share"].values) | set(findings["report_act"].values)
+    assert names and names <= available, sorted(names - available)
+    # the paragraph says no more than the robustness table allows: no claim about the derived second half
+    assert "second half" not in paragraph and "lower" not in paragraph
