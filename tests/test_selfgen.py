@@ -461,3 +461,12 @@ def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_find
     assert names and names <= available, sorted(names - available)
     # the paragraph says no more than the robustness table allows: no claim about the derived second half
     assert "second half" not in paragraph and "lower" not in paragraph
+
+
+def test_uk_enticement_referrals_are_one_source_for_both_halves():
+    uk = enticement.uk_enticement_referrals()
+    rows = data.load("ncmec_jurisdiction_referrals")
+    rows = rows[(rows["iso3"] == "GBR") & (rows["measure"] == "online_enticement_referrals")].set_index("period")
+    assert uk["h1"] == rows.loc["2024-H1", "value"] and uk["h2"] == rows.loc["2024-H2", "value"]
+    assert uk["change"] == pytest.approx(uk["h2"] / uk["h1"] - 1)
+    assert len(uk["source_ids"]) == 1

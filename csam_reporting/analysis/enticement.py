@@ -142,3 +142,22 @@ def enticement_among_reports() -> pd.DataFrame:
     rows["enticement"] = rows["enticement"].astype("Int64")
     rows["per_thousand"] = (rows["enticement"].astype("Float64") / rows["total"].astype("Float64") * 1000).round(2)
     return rows[["year", "enticement", "total", "per_thousand", "bundled"]].reset_index(drop=True)
+
+
+@data.cached
+def uk_enticement_referrals(year: int = 2024) -> dict | None:
+    """NCMEC's online enticement *referrals* to the United Kingdom for January–June and July–December
+    of ``year``: one source and one counting basis for both halves (rounded by NCMEC to two
+    significant figures). None where either half is not in data/."""
+    try:
+        rows = data.load("ncmec_jurisdiction_referrals")
+    except KeyError:
+        return None
+    rows = rows[(rows["iso3"] == "GBR") & (rows["measure"] == "online_enticement_referrals")].set_index("period")
+    h1, h2 = f"{year}-H1", f"{year}-H2"
+    if h1 not in rows.index or h2 not in rows.index:
+        return None
+    first, second = int(rows.loc[h1, "value"]), int(rows.loc[h2, "value"])
+    assert first > 0 and second > 0
+    return {"h1": first, "h2": second, "change": second / first - 1,
+            "source_ids": tuple(dict.fromkeys([rows.loc[h1, "source_id"], rows.loc[h2, "source_id"]]))}

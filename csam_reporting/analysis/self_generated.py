@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import data
 from .common import RELIABILITY_RANK, citable, preferred
-from .enticement import enticement_among_reports, report_act_test, sextortion_halves
+from .enticement import enticement_among_reports, report_act_test, sextortion_halves, uk_enticement_referrals
 from .robustness import Check, Finding
 from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, ons_sexual_messages, prevalence,
                         repeated_prevalence_measures, thorn_waves, uk_reports_beside_police)
@@ -381,6 +381,16 @@ def _report_act_finding() -> Finding:
               f"{unbundled['per_thousand'].iloc[-1]:.1f} ({int(unbundled['year'].iloc[-1])}): not only more reporting "
               "overall", bool(unbundled["per_thousand"].iloc[-1] > unbundled["per_thousand"].iloc[0])),
     )
+    uk = uk_enticement_referrals()
+    if uk is not None:
+        # a jump like January–June 2024's: that half was this many times 2023's half-year pace
+        pace = 2 * act["h1_2024_vs_2023"]
+        values.update(uk_ent_h1=_n(uk["h1"]), uk_ent_h2=_n(uk["h2"]), uk_ent_change=uk["change"])
+        checks = checks + (Check("comparison group", f"NCMEC's enticement referrals to the UK, one source and one "
+                                 f"counting basis for both halves: {_n(uk['h1'])} (January–June 2024) and {_n(uk['h2'])} "
+                                 f"(July–December), {uk['change']:+.0%}, rounded by NCMEC; no jump after the signing like "
+                                 f"the {pace:.1f}-fold pace of January–June 2024 over 2023's half-year average",
+                                 uk["h2"] / uk["h1"] < pace),)
     return Finding("report_act", f"Enticement reports in January–June 2024 were already {act['h1_2024_vs_2023']:.1f} "
                    "times all of 2023, so the REPORT Act's signing alone cannot explain the rise; early adaptation "
                    "after the Senate vote cannot be ruled out.", values, checks)
