@@ -1,20 +1,25 @@
 """The claims check: the book's own figure for every claim in ``data/claims.csv``, computed from the
 other tables by one named function per claim, and the checks that tie each verdict to its figure.
 
-    from csam_reporting import claims
+    from csam_reporting.analysis import claims
     claims.figure("sun-94pct-of-images")   # -> Figure(value=94.3..., text="...", ...)
     claims.table()                          # every claim with its computed figure, for the chapter
 
 A claim's function returns a :class:`Figure`: the number the verdict rests on (``value``, in the unit
 of the claim's ``claimed_value``), how it reads to a reader (``text``), the arithmetic, the source
-documents it uses, and, separately, any later data (``later``), which is shown marked as later and
-never used for the verdict. Claims whose data are not in ``data/`` yet raise :class:`DataPending`;
-their verdict in ``claims.csv`` is ``pending_data`` until the data land and the verdict is reviewed.
+documents it uses, and, separately, anything from documents published after the piece (``later``),
+which is shown marked as such and never used for the verdict. A function whose data are missing
+from ``data/`` raises :class:`DataPending`, and the claim's checks fail until they are restored.
+
+Every verdict follows one rubric (:data:`VERDICT_RULES`). The figure each verdict was reviewed
+against is the claim's ``reviewed_figure`` in ``claims.csv``; :func:`review_problems` reports a claim
+whose computed figure has moved since, so the verdict is re-read before the figure is updated.
 
 Nothing here is typed from a document: every number comes from ``data/`` through ``data.load``.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +32,22 @@ from . import common
 
 VERDICT_LABELS = {
     "accurate": "accurate",
+    "accurate_as_attributed": "accurate as attributed",
     "accurate_but_misleading": "accurate but misleading",
     "wrong": "wrong",
-    "cannot_be_checked": "cannot be checked from published data",
-    "pending_data": "cannot be checked yet (data being added)",
+    "not_checked_yet": "not checked yet",
+    "cannot_be_checked": "cannot be checked",
+}
+# The rubric, stated once: the page prints it and every row of claims.csv is judged by it.
+VERDICT_RULES = {
+    "accurate": "the number, or the fact, holds for the unit, period and place the piece states.",
+    "accurate_as_attributed": "it matches the source the piece names, which could not itself be checked: that "
+                              "source's own publication was not found, and the figure is known only from reports of it.",
+    "accurate_but_misleading": "the number holds, the reading the piece gives it does not: a share of reports read "
+                               "as a share of images, reports read as abuse, some police forces' records read as all crimes.",
+    "wrong": "the number or fact, or its unit, period or place, does not hold as of the day the piece appeared.",
+    "not_checked_yet": "a published source exists and has not been read yet; the entry says which.",
+    "cannot_be_checked": "no published source for the figure was found; the entry says what would settle it.",
 }
 THEME_LABELS = {
     "reporting_volume": "What the counts measure",
@@ -40,6 +57,11 @@ THEME_LABELS = {
 }
 PIECE_ORDER = ["inhope-eu-strategy-7", "facebook-94-compilation", "protocol-2021",
                "nspcc-image-offences-2024", "apple-2024"]
+PIECE_LABELS = {"inhope-eu-strategy-7": "INHOPE (undated)", "facebook-94-compilation": "The Sun and RT, as compiled",
+                "protocol-2021": "Protocol (2021)", "nspcc-image-offences-2024": "Today's Family Lawyer (2024)",
+                "apple-2024": "Tom's Guide (2024)"}
+THEME_SHORT = {"reporting_volume": "counts", "platforms": "platforms", "encryption": "encryption",
+               "self_generated": "self-generated"}
 
 
 class DataPending(LookupError):
@@ -161,9 +183,8 @@ def _meta_after_encryption() -> tuple[str, tuple[str, ...]]:
     before, _, before_sources = _parent(2023, "meta")
     after, _, after_sources = _parent(2024, "meta")
     change = 100 * (after / before - 1)
-    text = (f"Later data: Meta's apps sent {_n(before)} reports in 2023 and {_n(after)} in 2024 "
-            f"({change:+.1f}%); 2024 counts are bundled (NCMEC groups related reports) and rest on a secondary "
-            f"transcription, so the fall is not all encryption and not comparable with earlier years.")
+    text = (f"Meta's apps sent {_n(before)} reports in 2023 and {_n(after)} in 2024 ({change:+.1f}%), in counts "
+            f"that are bundled from 2024 and not comparable with earlier years.")
     return text, before_sources + after_sources
 
 
@@ -213,8 +234,31 @@ def _police_count(period: str, offence: str, geography_prefix: str = "") -> tupl
     return int(row["count"]), str(row["geography"]), str(row["source_id"])
 
 
-def _not_in_data(what: str) -> Figure:
-    return Figure(None, f"Not in the book's data: {what}.")
+def _no_figure(text: str, sources: tuple[str, ...] = ()) -> Figure:
+    return Figure(None, text, "", sources)
+
+
+def _evidence(evidence_id: str) -> tuple[float | None, str, str, str]:
+    """One row of claim_evidence: its value (None for a statement), the words as published, the
+    qualifier and the source."""
+    rows = data.load("claim_evidence").set_index("evidence_id")
+    if evidence_id not in rows.index:
+        raise DataPending(f"no claim_evidence row {evidence_id!r}")
+    row = rows.loc[evidence_id]
+    value = None if pd.isna(row["value"]) else float(row["value"])
+    qualifier = row["qualifier"] if isinstance(row["qualifier"], str) else ""
+    return value, str(row["as_published"]), qualifier, str(row["source_id"])
+
+
+def _event(event_id: str) -> tuple[str, str, str]:
+    """A dated event of the policy timeline: its date as a reader sees it, the event, the source."""
+    events = data.load("policy_timeline")
+    events = events[events["event_id"] == event_id]
+    if events.empty:
+        raise DataPending(f"no timeline event {event_id!r}")
+    event = events.iloc[0]
+    return (common.format_event_date(event["date"], event["date_precision"]), str(event["event"]),
+            str(event["source_id"]))
 
 
 # --- the Facebook "94%" compilation --------------------------------------------------------------
@@ -222,13 +266,13 @@ def _not_in_data(what: str) -> Figure:
 def files_of_2019_not_2020() -> Figure:
     files_2019, source_2019 = _files_total(2019)
     files_2020, source_2020 = _files_total(2020)
+    reports_source = "ncmec-ojjdp-2022"  # the first of NCMEC's reports to give both 2020 figures
+    reports_2020 = _yearly_in("total_reports", 2020, reports_source)
     return Figure(files_2019,
-                  f"The 69 million is NCMEC's count for 2019: {files_2019 / 1e6:.1f} million 'videos, images and files' "
-                  "in its 2019 per-ESP report",
-                  "", (source_2019,),
-                  later=f"Later data (NCMEC's report to OJJDP for 2022): {_n(files_2020)} files came with ESP reports "
-                        "in 2020.",
-                  later_sources=(source_2020,))
+                  f"NCMEC's 2019 count: {files_2019 / 1e6:.1f} million 'videos, images and files'. For 2020 it counted "
+                  f"{_n(reports_2020)} reports and {_n(files_2020)} files with companies' reports, published before "
+                  "the compilation",
+                  "", (source_2019, reports_source, source_2020))
 
 
 @_figure("sun-94pct-of-images")
@@ -242,24 +286,25 @@ def facebook_share_of_2019_reports_not_images() -> Figure:
 def files_2019() -> Figure:
     files, source = _files_total(2019)
     return Figure(files, f"{files / 1e6:.1f} million 'videos, images and files' with the 2019 reports, each counted "
-                         "every time it was reported; the book's data hold no split by file type for 2019",
+                         "every time it was reported; NCMEC's own split by file type for 2019 was not found",
                   "", (source,))
 
 
 @_figure("sun-nca-thousands-of-arrests")
 def nca_arrests() -> Figure:
-    return _not_in_data("arrests following industry reports (no NCA publication with the count found)")
+    return _no_figure("No NCA publication with a count of arrests following industry reports was found.")
 
 
 @_figure("sun-nca-6000-children")
 def nca_children_safeguarded() -> Figure:
-    return _not_in_data("children safeguarded (no NCA publication with the count found)")
+    return _no_figure("No NCA publication with a count of children safeguarded was found.")
 
 
 @_figure("sun-nca-drop-to-zero")
 def meta_reports_after_default_encryption() -> Figure:
     later, later_sources = _meta_after_encryption()
-    return Figure(None, "A forecast: nothing to check in October 2020.", later=later, later_sources=later_sources)
+    return Figure(None, "A forecast, with no NCA document found.", later="Published after the piece: " + later,
+                  later_sources=later_sources)
 
 
 @_figure("sun-seven-countries")
@@ -355,8 +400,15 @@ def _line_items_below(year: int, threshold: int) -> Figure:
 
 
 @_figure("inhope-others-fewer-than-1000")
-def line_items_below_1000() -> Figure:
-    return _line_items_below(2019, 1000)
+def line_items_of_1000_or_more() -> Figure:
+    """The line items besides Facebook's that sent 1,000 reports or more: each one falsifies the sentence."""
+    rows = _esp_rows(2019)
+    others = rows[(rows["reports"] >= 1000) & (rows["esp_label"] != "Facebook*")].sort_values("reports", ascending=False)
+    largest = ", ".join(f"{label.rstrip('*')} ({_n(n)})" for label, n in zip(others["esp_label"].head(5), others["reports"].head(5)))
+    return Figure(len(others),
+                  f"{len(others)} of NCMEC's {len(rows)} line items for 2019 other than Facebook's sent 1,000 reports "
+                  f"or more, the largest {largest}",
+                  "", tuple(dict.fromkeys(rows["source_id"])))
 
 
 @_figure("inhope-some-fewer-than-10")
@@ -370,9 +422,9 @@ def reports_after_default_encryption() -> Figure:
     after, source, bundled = _yearly("total_reports", 2024)
     meta, meta_sources = _meta_after_encryption()
     change = 100 * (after / before - 1)
-    later = (f"Later data: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} (2024, "
-             f"{change:+.1f}%{', bundled' if bundled else ''}). " + meta)
-    return Figure(None, "A forecast: nothing to check in 2020 or 2021.", later=later,
+    later = (f"Published after the piece: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} "
+             f"(2024, {change:+.1f}%{', bundled' if bundled else ''}). " + meta)
+    return Figure(None, "A forecast, whose wording in the Commission's own text was not read.", later=later,
                   later_sources=(source,) + meta_sources)
 
 
@@ -403,19 +455,37 @@ def _first_pandemic_year() -> Figure:
 
 @_figure("protocol-exploding")
 def reports_growth_first_pandemic_year() -> Figure:
-    return _first_pandemic_year()
+    annual = _first_pandemic_year()
+    before = _yearly_in("total_reports", 2018, "ncmec-ojjdp-2022")
+    after = _yearly_in("total_reports", 2019, "ncmec-ojjdp-2022")
+    fall = 100 * (after / before - 1)
+    later = (f"NCMEC's yearly totals as compiled in its report for 2022 (published after the piece) also show all "
+             f"reports falling from {_n(before)} in 2018 to {_n(after)} in 2019 ({fall:+.1f}%).")
+    return Figure(annual.value, annual.text, annual.arithmetic, annual.sources,
+                  later=later, later_sources=("ncmec-ojjdp-2022",))
 
 
 @_figure("protocol-ncmec-106pct")
-def annual_growth_beside_106() -> Figure:
+def monthly_comparisons_2020() -> Figure:
+    """NCMEC's March and April 2020 against the same months of 2019, as its staff gave them to the
+    press; the value is the least rise 'more than double' allows, in percent."""
+    march, march_words, march_q, source = _evidence("ncmec-reports-2020-03-vs-2019-03")
+    april, april_words, _, april_source = _evidence("ncmec-reports-2020-04-vs-2019-04")
     annual = _first_pandemic_year()
-    return Figure(annual.value, "No monthly series in the book's data. For comparison, the annual change: " + annual.text,
-                  annual.arithmetic, annual.sources)
+    least = 100 * (march - 1)
+    return Figure(least,
+                  f"NCMEC, March 2020: '{march_words}' (a rise of {march_q} {least:.0f}%); April 2020: "
+                  f"'{april_words}' (about {100 * (april - 1):+.0f}%). Over the year, reports from companies rose "
+                  f"{annual.value:+.1f}% from 2019 to 2020",
+                  annual.arithmetic, tuple(dict.fromkeys((source, april_source) + annual.sources)))
 
 
 @_figure("protocol-nearly-100-governments")
 def weprotect_membership() -> Figure:
-    return _not_in_data("WeProtect's membership by type")
+    governments, _, _, source = _evidence("weprotect-member-governments-2021-12")
+    companies, _, _, _ = _evidence("weprotect-member-companies-2021-12")
+    return Figure(governments, f"{governments:.0f} member governments and {companies:.0f} member companies in "
+                               "December 2021, as WeProtect's Executive Director gave them", "", (source,))
 
 
 @_figure("protocol-32-companies")
@@ -426,7 +496,7 @@ def companies_responding() -> Figure:
 
 @_figure("protocol-forums-two-thirds")
 def offender_forum_analysis() -> Figure:
-    return _not_in_data("the offender-forum analysis")
+    return _no_figure("Not checked yet: the Global Threat Assessment 2021's own account of its forum analysis.")
 
 
 @_figure("protocol-iwf-77pct")
@@ -457,7 +527,7 @@ def hash_matching_share() -> Figure:
 
 for _claim in ["protocol-26pct-share-classifiers", "protocol-30pct-video-classifiers", "protocol-22pct-livestream"]:
     def _survey_share_not_found() -> Figure:
-        return _not_in_data("the share (not found on WeProtect's published pages)")
+        return _no_figure("Not checked yet: not on WeProtect's survey and report pages; the full report was not read.")
     _survey_share_not_found.__name__ = "survey_share_not_published_" + _claim.split("-")[1]
     _figure(_claim)(_survey_share_not_found)
 
@@ -528,7 +598,9 @@ def snapchat_share_of_image_offences() -> Figure:
 
 @_figure("nspcc-meta-a-quarter")
 def meta_share_of_image_offences() -> Figure:
-    return _not_in_data("an exact share or counts (the NSPCC publishes only 'a quarter')")
+    value, words, _, source = _evidence("nspcc-meta-share-image-offences-2022-23")
+    return Figure(value, f"NSPCC: Meta's apps in '{words}' of offences where police identified the platform "
+                         "(2022/23, forces responding); no exact share, counts by app or base published", "", (source,))
 
 
 # --- Tom's Guide on the NSPCC's Apple figures -------------------------------------------------------
@@ -546,7 +618,7 @@ def _apple_offences() -> tuple[int, str, str]:
 def apple_offences() -> Figure:
     count, geography, source = _apple_offences()
     return Figure(count, f"{_n(count)} child abuse image offences in which police recorded Apple, {geography}, "
-                         "April 2022 to March 2023 (NSPCC, as quoted in the press)", "", (source,))
+                         "April 2022 to March 2023 (NSPCC, as The Guardian reported it)", "", (source,))
 
 
 @_figure("apple-hundreds-more-than-reported")
@@ -595,6 +667,46 @@ def whatsapp_reports_2023() -> Figure:
     return _exact_esp(2023, "WhatsApp Inc.")
 
 
+@_figure("apple-icloud-e2ee")
+def icloud_encryption_opt_in() -> Figure:
+    date, event, source = _event("apple-adp-announced")
+    return _no_figure(f"Timeline ({date}): {event}.", (source,))
+
+
+@_figure("apple-ncmec-requires")
+def reporting_duty_in_law() -> Figure:
+    _, words, _, source = _evidence("us-law-reporting-duty")
+    return _no_figure(f"NCMEC: '{words}'.", (source,))
+
+
+@_figure("apple-detection-plan")
+def apple_detection_timeline() -> Figure:
+    steps = [_event(e) for e in ("apple-csam-detection-announced", "apple-csam-detection-paused",
+                                 "apple-csam-detection-abandoned")]
+    return _no_figure("Timeline: " + "; ".join(f"{date}: {event}" for date, event, _ in steps) + ".",
+                      tuple(dict.fromkeys(source for _, _, source in steps)))
+
+
+@_figure("sun-most-and-worst-images-facebook")
+def images_by_company_and_severity() -> Figure:
+    return _no_figure("No published count of images by company, or by severity category, for 2019 was found; "
+                      "NCMEC's 2019 report by company counts reports only.")
+
+
+@_figure("fb94-zuckerberg-e2ee-across-meta")
+def meta_encryption_by_app() -> Figure:
+    steps = [_event(e) for e in ("whatsapp-e2ee-complete", "messenger-default-e2ee")]
+    whatsapp, whatsapp_source = _esp_label(2022, "WhatsApp Inc.")
+    instagram_date, instagram, instagram_source = _event("instagram-e2ee-dms-end")
+    (whatsapp_date, _, _), (messenger_date, _, _) = steps
+    text = (f"Encrypted by default: WhatsApp from {whatsapp_date}, Messenger's personal chats from {messenger_date}. "
+            f"WhatsApp still sent {_n(whatsapp)} reports to NCMEC in 2022")
+    return Figure(None, text, "", tuple(source for _, _, source in steps) + (whatsapp_source,),
+                  later=f"Published after the post ({instagram_date}): {instagram}, so Instagram's direct messages were "
+                        "never encrypted by default.",
+                  later_sources=(instagram_source,))
+
+
 # --- verdict checks ----------------------------------------------------------------------------------
 def agrees(claimed: float, relation: str, tolerance: float | None, computed: float) -> bool:
     """Whether the book's figure bears out the claimed number as the piece words it."""
@@ -612,20 +724,22 @@ def agrees(claimed: float, relation: str, tolerance: float | None, computed: flo
     raise ValueError(f"unknown relation {relation!r}")
 
 
+CHECKABLE = ("accurate", "accurate_as_attributed", "accurate_but_misleading", "wrong")
+
+
 def verdict_problems(row, result: Figure | None) -> list[str]:
     """Ways in which a claim's verdict does not follow from its computed figure (empty if none)."""
-    problems = []
     verdict = row["verdict"]
-    if verdict == "pending_data":
-        if result is not None:
-            problems.append("its data have landed: compute the figure and review the verdict")
-        return problems
     if result is None:
-        return [f"verdict {verdict!r} but the figure cannot be computed"]
-    if verdict in ("cannot_be_checked",) and pd.notna(row["claimed_value"]) and result.value is not None \
-            and row["claim_id"] not in _CONTEXT_ONLY:
-        problems.append("marked cannot_be_checked but the book computes a figure to check it against")
-    if verdict in ("accurate", "accurate_but_misleading", "wrong") and pd.notna(row["claimed_value"]):
+        return [f"verdict {verdict!r} but the figure cannot be computed from data/"]
+    problems = []
+    needs = row.get("needs")
+    if verdict in ("not_checked_yet", "cannot_be_checked"):
+        if not (isinstance(needs, str) and needs):
+            problems.append(f"marked {verdict}: say in needs what would settle it")
+        if pd.notna(row["claimed_value"]) and result.value is not None:
+            problems.append(f"marked {verdict} but a figure is computed to check it against")
+    if verdict in CHECKABLE and pd.notna(row["claimed_value"]):
         if result.value is None:
             problems.append("a checkable verdict with no computed figure")
         else:
@@ -638,9 +752,19 @@ def verdict_problems(row, result: Figure | None) -> list[str]:
     return problems
 
 
-# Claims whose function computes a comparison figure that is NOT the claimed quantity (shown for
-# context only): a number beside them does not make them checkable.
-_CONTEXT_ONLY = {"protocol-ncmec-106pct"}
+def review_problems(row, result: Figure | None) -> list[str]:
+    """A computed figure that no longer matches the figure its verdict was reviewed against
+    (``reviewed_figure`` in claims.csv): the verdict must be re-read before the figure is updated."""
+    if result is None:
+        return []  # reported by verdict_problems
+    reviewed = row["reviewed_figure"]
+    reviewed = None if pd.isna(reviewed) else float(reviewed)
+    if reviewed is None and result.value is None:
+        return []
+    if reviewed is None or result.value is None or not math.isclose(result.value, reviewed, rel_tol=1e-6):
+        return [f"the computed figure is {result.value!r}, the verdict was reviewed against {reviewed!r}: re-read "
+                "the claim, confirm or change its verdict, then update reviewed_figure in data/claims.csv"]
+    return []
 
 
 CHAPTER_TITLES = {"data-and-methods": "Data and methods", "encryption": "Encryption",
@@ -701,14 +825,18 @@ def table() -> pd.DataFrame:
             pending = ""
         except DataPending as error:
             result, pending = None, str(error)
+        link, _ = section_link(row["chapter"], row["section"])
         rows.append({**row,
-                     "book_figure": result.text if result else f"Cannot be checked yet: {pending}.",
+                     "piece_label": PIECE_LABELS[row["piece_id"]],
+                     "theme_short": THEME_SHORT[row["theme"]],
+                     "chapter_title": CHAPTER_TITLES.get(row["chapter"], row["chapter"]),
+                     "book_figure": result.text if result else f"Missing from the data: {pending}.",
                      "arithmetic": result.arithmetic if result else "",
                      "later": result.later if result else "",
                      "figure_sources": list(result.sources + result.later_sources) if result else [],
                      "verdict_label": VERDICT_LABELS[row["verdict"]],
                      "explained_in": section_link(row["chapter"], row["section"])[1],
-                     "explained_link": section_link(row["chapter"], row["section"])[0],
+                     "explained_link": link,
                      "theme_label": THEME_LABELS[row["theme"]]})
     return pd.DataFrame(rows)
 
