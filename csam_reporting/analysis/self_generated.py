@@ -412,7 +412,7 @@ def _sextortion_finding() -> Finding:
     if s["h1_next"] is not None:
         below = s["h1_next_doubled"] < s["full_last"]
         values.update(fs_h1_next=_n(s["h1_next"]), fs_h1_next_doubled=_n(s["h1_next_doubled"]),
-                      fs_h1_next_below=bool(below))
+                      fs_h1_next_below=bool(below), fs_h1_next_side="below" if below else "above")
         same = s["h1_same_before"]
         checks.append(Check(
             "derived figure", f"January–June {y2} doubled is {_n(s['h1_next_doubled'])}, "
