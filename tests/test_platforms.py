@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.analysis import common, platform_audit, platform_rates, robustness
+from csam_reporting.analysis import common, platform_audit, platform_findings, platform_rates, robustness
 from csam_reporting.analysis import platforms as platform_analysis
 
 TRANSCRIBED_YEARS = (2024, 2025)
@@ -255,6 +255,37 @@ def test_movement_shows_a_new_line_item_apart_from_its_company():
     if "amazon" in moves.index:
         assert moves.loc["amazon", "end"] == amazon
     assert moves.loc["meta", "ratio"] == pytest.approx(moves.loc["meta", "end"] / moves.loc["meta", "start"])
+
+
+def test_movement_ranks_the_later_years_largest_companies_recomputed_from_rows():
+    rows = common.esp_reports_by_platform()
+    rows = rows[rows["reporter_kind"].isna() & rows["year"].isin([2023, 2025])]
+    unit = rows["parent_company"].where(rows["parent_company"].notna(), "esp:" + rows["platform_id"])
+    unit = unit.where(rows["platform_id"] != "amazon_ai_services", "amazon_ai_services")
+    later = rows[rows["year"] == 2025].groupby(unit[rows["year"] == 2025])["reports"].sum().nlargest(10)
+    moves = platform_analysis.movement(2023, 2025)
+    assert set(moves["unit_id"]) == set(later.index)
+    assert list(moves["end"]) == sorted(later.values, reverse=True)
+    earlier = rows[rows["year"] == 2023].groupby(unit[rows["year"] == 2023])["reports"].sum().nlargest(10)
+    assert set(platform_analysis.movement(2023, 2025, rank_by="start")["unit_id"]) == set(earlier.index)
+    with pytest.raises(ValueError):
+        platform_analysis.movement(2023, 2025, rank_by="largest")
+
+
+def test_movement_finding_counts_risers_among_companies_listed_in_both_years():
+    moves = platform_analysis.movement(2023, 2025)
+    both = moves[moves["start"].notna() & moves["end"].notna()]
+    risen = both[both["end"] > both["start"]]
+    values = platform_findings.movement_finding().values
+    assert values["both"] == len(both) and values["risen_count"] == len(risen)
+    assert set(values["risen"]) == set(risen["unit_name"])
+    assert values["risen"][0] == risen.loc[(risen["end"] / risen["start"]).idxmax(), "unit_name"]
+    assert set(values["new"]) == set(moves.loc[moves["start"].isna(), "unit_name"])
+
+
+def test_times_switches_to_whole_numbers_from_100():
+    assert platform_findings.times(555.76) == "556 times"
+    assert platform_findings.times(7.99) == "8.0 times"
 
 
 # --- per user --------------------------------------------------------------------------------------
