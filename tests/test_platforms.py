@@ -399,3 +399,19 @@ def test_a_total_ahead_of_the_per_esp_table_still_builds_the_findings(tmp_path, 
     findings = {f.key: f.values for f in platform_analysis.key_findings()}
     assert findings["meta_share"]["latest"] == new - 1
     assert platform_analysis.top_companies(years["last"], years["latest"])["share"].sum() == pytest.approx(1)
+
+
+def test_new_robustness_rows_are_recomputed_from_rows():
+    findings = {f.key: f for f in platform_analysis.key_findings()}
+    rows = common.esp_reports_by_platform()
+    companies = rows[rows["reporter_kind"].isna()]
+    meta_2023 = companies[(companies["year"] == 2023) & (companies["parent_company"] == "meta")]["reports"].sum()
+    share = meta_2023 / companies[companies["year"] == 2023]["reports"].sum()
+    denominator = [c for c in findings["meta_share"].checks if c.objection == "denominator"][0]
+    assert f"to {share:.0%}" in denominator.result
+    totals = data.load("cybertipline_reports_yearly").query("year == 2023").set_index("measure")["count"]
+    top5 = findings["concentration"].values["top5_last"] * totals["esp_reports"] / totals["total_reports"]
+    assert findings["concentration"].values["top5_of_all_last"] == pytest.approx(top5)
+    police = findings["police"].values
+    route = [c for c in findings["police"].checks if c.objection == "dependence on scanning"][0]
+    assert f"{police['police_share'] / police['ncmec_share']:,.0f} times" in route.result

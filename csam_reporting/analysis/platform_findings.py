@@ -292,6 +292,7 @@ def movement_finding() -> Finding:
         inside = platforms.movement(previous, latest, n=len(moves) + 10, rank_by="either").set_index("unit_id")
         named = [u for u in risen.index[:3] if u in inside.index]
         still = [u for u in named if inside.loc[u, "ratio"] > 1]
+        values["inside_all_rose"] = bool(named) and len(still) == len(named)
         checks.append(Check(
             "change in counting",
             f"{previous} to {latest}, both bundled: " + ", ".join(
