@@ -209,3 +209,20 @@ def test_the_table_of_claims_fits_the_pages_word_budget():
     open_claims = table["verdict"].isin(["not_checked_yet", "cannot_be_checked"])
     words += sum(len(str(text).split()) for text in table.loc[open_claims, "needs"].fillna(""))
     assert words <= 3750, words
+
+
+def test_the_claims_table_offers_select_filters_only_through_its_script():
+    """Piece, theme and verdict get select filters; the selects are built by the script, so without
+    JavaScript the page shows the full table and no dead control."""
+    from csam_reporting.present import lookup, tables
+
+    table = claims.table()
+    shown = tables.show_table(table, caption="Every claim checked",
+                              columns={"quote": "claim", "piece_label": "piece", "theme_short": "theme",
+                                       "verdict_label": "verdict"})
+    html = lookup.searchable(shown, element_id="claims-lookup", label="Filter", facets=("piece", "theme", "verdict"))._repr_html_()
+    assert 'data-facets="piece|theme|verdict"' in html and '<p class="lookup-facets"></p>' in html
+    assert "<select" not in html.split("<script>")[0]
+    plain = lookup.searchable(shown, element_id="other", label="Filter")._repr_html_()
+    assert "lookup-facets" not in plain.split("<script>")[0]
+    assert html.count("<tr>") == len(table) + 1  # every claim is in the static table
