@@ -41,14 +41,12 @@ VERDICT_LABELS = {
 # The rubric, stated once: the page prints it and every row of claims.csv is judged by it.
 VERDICT_RULES = {
     "accurate": "the number, or the fact, holds for the unit, period and place the piece states.",
-    "accurate_as_attributed": "it matches the source the piece names, which could not itself be checked: that "
-                              "source's own publication was not found, and the figure is known only from reports of it.",
-    "accurate_but_misleading": "the number holds for the unit, period and place the piece states, the reading it "
-                               "gives the number does not: growth in reports read as growth in abuse, two unlike counts "
-                               "set side by side.",
+    "accurate_as_attributed": "it matches the source the piece names, whose own publication was not found; the "
+                              "figure is known only from reports of it.",
+    "accurate_but_misleading": "the number holds for the unit, period and place the piece states; the reading it "
+                               "gives the number does not.",
     "wrong": "the number or fact, or the unit, period or place the piece attaches to it, does not hold as of the day "
-             "the piece appeared: a share of reports called a share of images, a share of the offences with a "
-             "platform recorded called a share of all crimes.",
+             "the piece appeared.",
     "not_checked_yet": "a published source exists and has not been read yet; the entry says which.",
     "cannot_be_checked": "no published source for the figure was found; the entry says what would settle it.",
 }
