@@ -244,12 +244,16 @@ def _first_pandemic_year() -> Figure:
 @_figure("protocol-exploding")
 def reports_growth_first_pandemic_year() -> Figure:
     annual = _first_pandemic_year()
+    reports_2018, words_2018, _, source_2018 = _evidence("ncmec-reports-2018")
+    esp_2019 = _yearly_in("esp_reports", 2019, "ncmec-esp-2019")
+    assert reports_2018 > esp_2019, "the 2018 total should exceed companies' 2019 reports"
     before = _yearly_in("total_reports", 2018, "ncmec-ojjdp-2022")
     after = _yearly_in("total_reports", 2019, "ncmec-ojjdp-2022")
     fall = 100 * (after / before - 1)
     later = (f"NCMEC's yearly totals as compiled in its report for 2022 (published after the piece) also show all "
              f"reports falling from {_n(before)} in 2018 to {_n(after)} in 2019 ({fall:+.1f}%).")
-    return Figure(annual.value, annual.text, annual.arithmetic, annual.sources,
+    return Figure(annual.value, f"{annual.text}. In 2018 NCMEC had received '{words_2018}' of every kind",
+                  annual.arithmetic, annual.sources + (source_2018,),
                   later=later, later_sources=("ncmec-ojjdp-2022",))
 
 
