@@ -42,7 +42,7 @@ _SCRIPT = """
     var id = root.id + "-facet-" + k;
     var label = document.createElement("label");
     label.setAttribute("for", id);
-    label.textContent = name + " ";
+    label.textContent = name;
     var select = document.createElement("select");
     select.id = id;
     var all = document.createElement("option");
@@ -56,8 +56,9 @@ _SCRIPT = """
       select.appendChild(option);
     });
     select.addEventListener("change", filter);
-    label.appendChild(select);
     facetBox.appendChild(label);
+    facetBox.appendChild(document.createTextNode(" "));
+    facetBox.appendChild(select);
     facetBox.appendChild(document.createTextNode(" "));
     selects.push({index: index, select: select});
   });
