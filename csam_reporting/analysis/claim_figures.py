@@ -478,7 +478,8 @@ def reporting_duty_in_law() -> Figure:
 def apple_detection_timeline() -> Figure:
     steps = [_event(e) for e in ("apple-csam-detection-announced", "apple-csam-detection-paused",
                                  "apple-csam-detection-abandoned")]
-    return _no_figure("Timeline: " + "; ".join(f"{date}: {event}" for date, event, _ in steps) + ".",
+    return _no_figure("Timeline: " + "; ".join(f"{verb} {date}" for verb, (date, _, _) in
+                                               zip(("announced", "paused", "abandoned"), steps)) + ".",
                       tuple(dict.fromkeys(source for _, _, source in steps)))
 
 
