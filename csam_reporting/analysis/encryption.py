@@ -237,6 +237,10 @@ def _meta_quarterly_finding() -> Finding:
     fb_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_since.itertuples())
     placebo_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_placebo.itertuples())
     placebo_fails = values["fb_placebo_falls"] * 2 > values["fb_placebo_quarters"]
+    values["fb_since_phrase"] = (f"lower than a year earlier in {values['fb_since_falls']} of {values['fb_since_quarters']} "
+                                 f"quarters from {values['mq_since_label']} to {values['fb_since_last_label']}"
+                                 + (f", but falls this size also happened in {placebo_year}, before the roll-out"
+                                    if placebo_fails else f", unlike {placebo_year}, before the roll-out"))
     statement = (f"Meta's own count of CyberTips has been lower in every quarter since {values['mq_since_label']} than "
                  f"in any of the {values['mq_spike_quarters']} quarters of {base_q.year} found. The count is on NCMEC's "
                  f"bundled basis. Facebook's content actioned, which bundling cannot touch, was below a year earlier in "
@@ -286,6 +290,10 @@ def _bounds_finding() -> Finding:
         values["nb_negative_to"] = int(negative["base_year"].max())
     for r in yearly_rows.itertuples():
         values[f"nb_low_{r.base}"], values[f"nb_high_{r.base}"] = float(r.low), float(r.high)
+    values["nb_last_low"], values["nb_last_high"] = float(by.loc[last, "low"]), float(by.loc[last, "high"])
+    values["nb_early_sentence"] = (
+        f"From {values['nb_negative_to']} or earlier the lower bound is below zero: bundling alone could explain the fall."
+        if len(negative) else f"From every base year tried, back to {values['nb_first_base']}, some of the fall is not bundling.")
     others = "; ".join(f"{r.base}: {_m(r.low)} to {_m(r.high)}" for r in yearly_rows.itertuples() if r.base != last)
     enticement = data.load("ncmec_enticement_sextortion")
     ent = enticement[enticement["measure"] == "online_enticement_reports"].groupby("year")["count"].max()
