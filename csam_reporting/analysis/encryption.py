@@ -335,7 +335,9 @@ def _others_finding(before: int, after: int) -> Finding:
                    "imgur_ratio": float(s["after"] / s["before"]),
                    "others_without_imgur": float((rest["after"] - s["after"]) / (rest["before"] - s["before"]) - 1)}
     flat = abs(values["others_without"]) < 0.05
-    rest_text = (f"about flat ({values['others_without']:+.0%})" if flat else f"{values['others_without']:+.0%}")
+    change = values["others_without"]
+    rest_text = (f"about flat ({change:+.0%})" if flat else f"{'up' if change > 0 else 'down'} {abs(change):.0%}")
+    values["others_without_text"] = rest_text
     statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break "
                  f"on NCMEC's per-service rows (the {values['others_companies']} companies listed in both years), carried by "
                  f"ByteDance (TikTok) and Snap; without those two, {rest_text}.")
