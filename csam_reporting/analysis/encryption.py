@@ -540,7 +540,9 @@ def forecast_table() -> pd.DataFrame:
     inc_change = incidents[after] / totals[before] - 1
     app_change = lambda app: by_app.loc[after, app] / by_app.loc[before, app] - 1
     ranges = (f"{b.loc[before, 'low'].iloc[0] / 1e6:.1f}–{b.loc[before, 'high'].iloc[0] / 1e6:.1f} million not explained by "
-              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out")
+              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out"
+              + (f"; from a {int(b.index[b['low'] < 0].max())} base or earlier bundling alone could explain the fall"
+                 if (b["low"] < 0).any() else ""))
     latest = int(totals.index.max())
     outcomes = {
         "eu-strategy-2020-more-than-half": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",
