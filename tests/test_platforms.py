@@ -353,7 +353,7 @@ def test_meta_bundled_basis_is_recomputed_from_raw_rows():
 # --- key findings ----------------------------------------------------------------------------------
 
 def test_key_findings_are_computed_and_checked():
-    findings = platform_analysis.key_findings()
+    findings = platform_findings.key_findings()
     assert [f.key for f in findings][:4] == ["meta_share", "concentration", "per_user", "audit"]
     for finding in findings:
         assert finding.checks, finding.key
@@ -396,13 +396,13 @@ def test_a_total_ahead_of_the_per_esp_table_still_builds_the_findings(tmp_path, 
     monkeypatch.setenv("CSAM_DATA_DIR", str(copy))
     years = platform_analysis.chapter_years()
     assert years["latest_total"] == new and years["latest"] == new - 1
-    findings = {f.key: f.values for f in platform_analysis.key_findings()}
+    findings = {f.key: f.values for f in platform_findings.key_findings()}
     assert findings["meta_share"]["latest"] == new - 1
     assert platform_analysis.top_companies(years["last"], years["latest"])["share"].sum() == pytest.approx(1)
 
 
 def test_new_robustness_rows_are_recomputed_from_rows():
-    findings = {f.key: f for f in platform_analysis.key_findings()}
+    findings = {f.key: f for f in platform_findings.key_findings()}
     rows = common.esp_reports_by_platform()
     companies = rows[rows["reporter_kind"].isna()]
     meta_2023 = companies[(companies["year"] == 2023) & (companies["parent_company"] == "meta")]["reports"].sum()

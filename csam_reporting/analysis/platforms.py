@@ -270,11 +270,6 @@ def movement(start: int, end: int, n: int = 10, split: tuple = ("amazon_ai_servi
     return out.sort_values("end", ascending=False).reset_index(drop=True)
 
 
-def key_findings():
-    """The chapter's key findings (defined in :mod:`.platform_findings`, which builds on this module)."""
-    from .platform_findings import key_findings as findings
-    return findings()
-
 
 def esp_source_line() -> str:
     """One source line for the per-ESP series: NCMEC's own tables, then the transcription."""
