@@ -488,3 +488,16 @@ def test_a_year_in_the_totals_only_still_gives_the_findings(tmp_path, monkeypatc
     # what the introduction's encryption cell reads besides the findings
     assert encryption.meta_total_reports().index.max() == latest
     assert common.timeline_events().set_index("event_id").loc["eu-eecc-applies-gap-starts", "when"] == "21 December 2020"
+
+
+def test_the_prose_values_come_from_the_findings_and_the_timeline():
+    findings = encryption.key_findings()
+    values = encryption.prose_values(findings)
+    events = common.timeline_events().set_index("event_id")
+    assert values["gap_start"] == events.loc["eu-eecc-applies-gap-starts", "when"]
+    meta = encryption.meta_total_reports()
+    before = common.last_comparable_year()
+    assert values["first_new"] == before + 1
+    assert abs(values["meta_fall_pct"] - (1 - meta[before + 1] / meta[before])) < 1e-12
+    bounds = {f.key: f for f in findings}["bundling_bounds"].values
+    assert abs(values["netted_low_m"] - bounds["netted_low"] / 1e6) < 1e-12

@@ -415,3 +415,15 @@ def test_new_robustness_rows_are_recomputed_from_rows():
     police = findings["police"].values
     route = [c for c in findings["police"].checks if c.objection == "dependence on scanning"][0]
     assert f"{police['police_share'] / police['ncmec_share']:,.0f} times" in route.result
+
+
+def test_the_audit_details_recompute_from_the_audit_rows():
+    rows = platform_audit.audit()
+    details = platform_audit.audit_details(rows, ["Pinterest 2024"])
+    amazon = rows[rows["disclosure"].str.startswith("Amazon")]
+    latest = amazon[amazon["year"] == amazon["year"].max()].iloc[0]
+    assert details["amazon_year"] == latest["year"] and details["amazon_own_latest"] == latest["disclosed"]
+    assert "Pinterest" in details["pinterest_suspect"]
+    assert platform_audit.audit_details(rows, [])["pinterest_suspect"] == ""
+    named = [part.split(":")[0] for part in details["audit_others"].split("; ") if part]
+    assert all(int(n.rsplit(" ", 1)[1]) >= rows.loc[rows["period"] == "after", "year"].min() for n in named)

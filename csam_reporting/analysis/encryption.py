@@ -506,6 +506,36 @@ def key_findings() -> list[Finding]:
     return [f for f in findings if f is not None]
 
 
+
+def prose_values(findings: list[Finding]) -> dict:
+    """The numbers the chapter's prose quotes beyond each finding's own values: the years either
+    side of the break, dates from the timeline, and millions or percentage points derived from the
+    findings (the same objects the robustness table shows)."""
+    found = {f.key: f.values for f in findings}
+    values = {k: v for f in findings for k, v in f.values.items()}
+    events = common.timeline_events().set_index("event_id")
+    meta_reports = meta_total_reports()
+    last_old = last_comparable_year()
+    out = {"last_old": last_old, "first_new": last_old + 1, "last_year": int(meta_reports.index.max()),
+           "meta_fall_pct": 1 - meta_reports[last_old + 1] / meta_reports[last_old]}
+    out.update({name: events.loc[event, "when"] for name, event in {
+        "gap_start": "eu-eecc-applies-gap-starts", "gap_end": "eu-derogation-applies-gap-ends",
+        "messenger_e2ee": "messenger-default-e2ee", "wa_e2ee": "whatsapp-e2ee-complete"}.items()})
+    bounds = found.get("bundling_bounds", {})
+    out.update({f"{k}_m": bounds[k] / 1e6 for k in bounds
+                if k.startswith(("nb_low_", "nb_high_", "nb_last_")) or k in ("ig_excess", "netted_high", "netted_low")})
+    if "meta_quarterly" in found:
+        out["basis_gap_abs"] = abs(found["meta_quarterly"]["basis_gap"])
+    if "informational" in found:
+        info = found["informational"]
+        out.update({"info_placebo_max_move_pts": info["info_placebo_max_move"] * 100,
+                    "info_share_move_pts": abs(info["info_share_move"]) * 100,
+                    "info_placebo_prev": info["info_placebo_year"] - 1})
+    out.update({f"{k}_m": values[k] / 1e6 for k in ("mq_base", "mq_since_max", "mq_spike_min", "mq_spike_max", "basis_meta",
+                                                    "basis_ncmec", "fb_act", "fb_act_earlier", "wa_min", "wa_max",
+                                                    "wa_old_min", "wa_old_max") if k in values})
+    return out
+
 # --- the chapter's tables of quotations and forecasts ------------------------------------------
 
 @data.cached
