@@ -41,7 +41,7 @@ def test_an_unknown_objection_or_empty_result_is_refused():
     ("-24%", "\u221224%"), ("Q2 2024 -24%; Q3 +5%", "Q2 2024 \u221224%; Q3 +5%"), ("(-0.5)", "(\u22120.5)"),
     ("2024-03", "2024-03"), ("2019-2023", "2019-2023"), ("COVID-19", "COVID-19"), ("x-1", "x-1")])
 def test_a_minus_sign_is_a_minus_sign_and_nothing_else_changes(text, expected):
-    from csam_reporting.present.glue import true_minus
+    from csam_reporting.present.typography import true_minus
     assert true_minus(text) == expected
 
 

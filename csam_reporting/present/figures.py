@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .glue import true_minus
+from .typography import true_minus
 from .phone import NARROW_WIDTH_IN, PHONE_MAX_WIDTH_PX, _phone_drawing_or_none, _save_svg  # noqa: F401
 
 # Okabe, M. & Ito, K. (2008), "Color Universal Design": distinguishable with the common forms of

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 
 import numpy as np
 import pandas as pd
 from myst_nb import glue as _myst_glue
+
+from .typography import true_minus
 
 
 def plain(value):
@@ -41,13 +42,3 @@ def glue_all(values: dict) -> None:
     """Glue every item of a mapping (a finding's numbers, say) under its own name."""
     for name, value in values.items():
         glue(name, value)
-
-
-# A hyphen-minus that stands for a minus sign: before a digit, at the start or after a space,
-# a bracket, a slash or a colon (not inside a date such as 2024-03 or a range such as 2019-2023).
-_MINUS = re.compile(r"(?:(?<=^)|(?<=[\s(\[/:;]))-(?=\d|\.\d)")
-
-
-def true_minus(text: str) -> str:
-    """``text`` with each hyphen-minus that is a minus sign written as one (U+2212): '-24%' → '−24%'."""
-    return _MINUS.sub("\u2212", text)

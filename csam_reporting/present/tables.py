@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from .. import data
-from .glue import true_minus
+from .typography import true_minus
 
 SOURCES_PAGE = "appendix-sources.html"  # chapters and appendices share one folder
 
