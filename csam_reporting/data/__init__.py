@@ -8,4 +8,4 @@ data contributor meets (schemas, staging hosts, the cross-table sums); ``extract
 original documents.
 """
 from .loader import (VALIDATED_VARIABLE, cached, cite, current_fingerprint, data_dir, data_fingerprint,  # noqa: F401
-                     load, resource_names, sources, validated_elsewhere)
+                     load, resource_names, sources)
