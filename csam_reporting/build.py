@@ -14,8 +14,8 @@
    to create it).
 4. ``sphinx-build -j auto -n -W --keep-going``: Sphinx reads the pages in parallel, one process
    per core, and myst-nb executes each chapter the cache lacks as its page is read
-   (``nb_execution_mode: cache``). Warnings are errors; a raising cell fails the build with its
-   traceback.
+   (``nb_execution_mode: cache``). Warnings are errors, and a raising cell is a warning with its
+   traceback, so it fails the build; a failed build leaves no pages behind (nothing of it is trusted).
 5. The data package is published under ``_build/html/data/`` for download, and every page and
    stylesheet is scanned: the build fails if anything would be loaded from another host.
 
@@ -111,7 +111,8 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
     cache = build_dir / ".jupyter_cache"
     doctrees = build_dir / ".doctrees"  # Sphinx's parsed pages, which hold the executed outputs
     html = build_dir / "html"
-    stamp = build_dir / ".inputs-fingerprint"  # written only after a successful build
+    stamp = build_dir / ".inputs-fingerprint"  # what the execution cache's outputs were computed from
+    scanned = build_dir / ".scanned"  # touched after a successful build's scan
 
     checked, problems = validate_once(data, build_dir / ".validated-data")
     if problems:
@@ -131,6 +132,8 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
         for path in (cache, doctrees, html):
             _clear(path)
     build_dir.mkdir(exist_ok=True)
+    # The cache now holds only outputs computed from these inputs (it was cleared, or they match).
+    stamp.write_text(fingerprint + "\n")
     (build_dir / ".validated-data").write_text(checked + "\n")
     sphinx_config(book, build_dir / ".config-fingerprint")
     create_cache(cache)
@@ -142,19 +145,24 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
                "-d", str(doctrees), str(book), str(html)]
     returncode = subprocess.run(command, cwd=book, env=environment).returncode
     if returncode != 0:
-        print("build failed (warnings are errors; see the log above)", file=sys.stderr)
+        # Sphinx does not read an unchanged page again, so it would not repeat the page's warning:
+        # a failed build's pages and parsed pages are dropped, and the next build reads every page
+        # again (from the execution cache, which only holds notebooks that ran without error).
+        for path in (doctrees, html, scanned):
+            _clear(path)
+        print("build failed (warnings are errors; a raising cell's traceback is in the log above)", file=sys.stderr)
         return returncode
 
     _publish_data(data, html / "data", fingerprint)
     # Pages and stylesheets written since the last successful build (all of them after a clean one).
-    since = stamp.stat().st_mtime if stamp.is_file() else None
+    since = scanned.stat().st_mtime if scanned.is_file() else None
     offenders = external_assets(html, since=since)
     if offenders:
         for page, url in offenders:
             print(f"{page}: loads {url} from another host", file=sys.stderr)
         print("build failed: the site must not load anything from another host", file=sys.stderr)
         return 1
-    stamp.write_text(fingerprint + "\n")
+    scanned.touch()
     print(f"\nThe book is built. Open {html / 'index.html'}")
     return 0
 
