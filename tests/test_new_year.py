@@ -77,7 +77,7 @@ def add_synthetic_year(data: Path) -> int:
     _append(data / "sources.csv", [{
         "source_id": SOURCE_ID, "publisher": "National Center for Missing & Exploited Children (NCMEC)",
         "title": f"Synthetic {new} CyberTipline Reports by Electronic Service Providers (test data)",
-        "url": "", "published": str(new + 1), "reliability": "secondary", "licence_note": "",
+        "url": "", "published": str(new), "reliability": "secondary", "licence_note": "",
         "notes": "Not a real document: a synthetic year written by tests/test_new_year.py."}])
     _raise_year_limit(data / "schemas" / "cybertipline_reports_yearly.schema.json", new)
     _raise_year_limit(data / "schemas" / "ncmec_esp_reports.schema.json", new, re.escape(SOURCE_ID))

@@ -100,6 +100,31 @@ def latin1_bytes(file: str):
     return corrupt
 
 
+def _line_where(file: str, **match) -> int:
+    rows = _rows(DATA / file)
+    header = rows[0]
+    return next(n for n, row in enumerate(rows[1:], start=2)
+                if all(row[header.index(k)] == v for k, v in match.items()))
+
+
+def add_to_cell(file: str, column: str, amount: int, **match):
+    """Add ``amount`` to one number, in the row whose columns equal ``match``."""
+    def corrupt(directory: Path):
+        rows = _rows(directory / file)
+        line = _line_where(file, **match)
+        index = rows[0].index(column)
+        rows[line - 1][index] = str(int(rows[line - 1][index]) + amount)
+        _write(directory / file, rows)
+    return corrupt
+
+
+def header_only(file: str):
+    def corrupt(directory: Path):
+        rows = _rows(directory / file)
+        _write(directory / file, rows[:1])
+    return corrupt
+
+
 # (name, corruption, file, line or None, column or None, words expected in the rule/message)
 CASES = [
     ("negative count", set_cell("ncmec_esp_reports.csv", "reports", "-5"),
@@ -128,6 +153,33 @@ CASES = [
      "cybertipline_reports_yearly.csv", 2, "measure", "constraint"),
     ("malformed source date", set_cell("sources.csv", "published", "June 2023"),
      "sources.csv", 2, "published", "constraint"),
+    # Cross-table rules: the tables agree with each other as NCMEC's documents do.
+    ("a yearly total raised by ten million",
+     add_to_cell("cybertipline_reports_yearly.csv", "count", 10_000_000, year="2022", measure="total_reports",
+                 source_id="ncmec-ojjdp-2023"),
+     "cybertipline_reports_yearly.csv",
+     _line_where("cybertipline_reports_yearly.csv", year="2022", measure="total_reports", source_id="ncmec-ojjdp-2023"),
+     "count", "countries-sum"),
+    ("an ESP row that no longer sums to the printed total",
+     add_to_cell("ncmec_esp_reports.csv", "reports", 1, year="2021", esp_label="Facebook"),
+     "cybertipline_reports_yearly.csv",
+     _line_where("cybertipline_reports_yearly.csv", year="2021", measure="esp_reports", source_id="ncmec-esp-2021"),
+     "count", "esp-sum"),
+    ("ESP and public reports that do not add up to the total",
+     add_to_cell("cybertipline_reports_yearly.csv", "count", 5, year="2020", measure="public_reports",
+                 source_id="ncmec-ojjdp-2022"),
+     "cybertipline_reports_yearly.csv",
+     _line_where("cybertipline_reports_yearly.csv", year="2020", measure="total_reports", source_id="ncmec-ojjdp-2022"),
+     "count", "parts-sum"),
+    ("a 2023 row marked bundled", set_cell("cybertipline_reports_yearly.csv", "bundled", "true",
+                                           line=_line_where("cybertipline_reports_yearly.csv", year="2023", measure="total_reports")),
+     "cybertipline_reports_yearly.csv", _line_where("cybertipline_reports_yearly.csv", year="2023", measure="total_reports"),
+     "bundled", "bundled-flag"),
+    ("Meta's combined line in a year NCMEC listed the apps apart",
+     set_cell("ncmec_esp_reports.csv", "esp_label", "Facebook*", line=_line_where("ncmec_esp_reports.csv", year="2022", esp_label="Facebook")),
+     "ncmec_esp_reports.csv", _line_where("ncmec_esp_reports.csv", year="2022", esp_label="Facebook"), "esp_label", "combined-meta"),
+    ("a table emptied to its header", header_only("iwf_reports.csv"), "iwf_reports.csv", None, None, "no-rows"),
+    ("a source dated 2031", set_cell("sources.csv", "published", "2031-01-01"), "sources.csv", 2, "published", "future-date"),
 ]
 
 
@@ -177,3 +229,14 @@ def test_loader_types_columns_from_the_schema():
     assert str(frame["year"].dtype) == "Int64" and str(frame["reports"].dtype) == "Int64"
     timeline = data.load("policy_timeline")
     assert str(timeline["date"].dtype).startswith("datetime64")
+
+
+def test_an_unreadable_table_reports_its_own_error_first_not_a_cascade(tmp_path):
+    """Every table cites sources.csv; when it cannot be read, its own error comes first and the
+    foreign keys that point at it are not reported one by one."""
+    directory = tmp_path / "data"
+    shutil.copytree(DATA, directory)
+    latin1_bytes("sources.csv")(directory)
+    problems = validate(directory)
+    assert problems[0].file == "sources.csv" and problems[0].rule == "encoding-error", [str(p) for p in problems[:5]]
+    assert not [p for p in problems if p.rule == "foreign-key"], [str(p) for p in problems if p.rule == "foreign-key"][:5]

@@ -7,5 +7,14 @@
 data contributor meets (schemas, staging hosts, the cross-table sums); ``extract`` re-reads the
 original documents.
 """
-from .loader import (VALIDATED_VARIABLE, cached, cite, current_fingerprint, data_dir, data_fingerprint,  # noqa: F401
-                     load, resource_names, sources)
+LOADER = {"VALIDATED_VARIABLE", "cached", "cite", "current_fingerprint", "data_dir", "data_fingerprint", "load",
+          "resource_names", "sources"}
+
+
+def __getattr__(name: str):
+    """The loader's functions, imported when first used (so ``python -m csam_reporting.data.validate``
+    runs validation without importing the loader first)."""
+    if name in LOADER:
+        from . import loader
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

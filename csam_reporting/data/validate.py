@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .rules import cross_table_problems
+
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
@@ -129,6 +131,7 @@ def validate(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
     except (OSError, ValueError) as error:
         return [Problem("datapackage.json", None, None, "package-error", str(error))]
 
+    descriptor_all = descriptor
     problems = _file_problems(data_dir, descriptor)
     broken = {p.file for p in problems}
     problems += _source_url_problems(data_dir, descriptor)
@@ -153,7 +156,41 @@ def validate(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
             problems.append(Problem(file, line, column, error.type, message))
     for error in report.errors:
         problems.append(Problem("datapackage.json", None, None, error.type, error.message))
-    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+    # A file that cannot be read reports its own error first; the foreign keys that point at it
+    # from other tables are not checked until it is mended (they would all fail, naming nothing new).
+    unreadable = {_resource_name(r) for r in descriptor_all["resources"] if r["path"] in broken}
+    problems = [p for p in problems if not _follows_from(p, unreadable, data_dir, descriptor_all)]
+    failed = {p.file for p in problems}
+    problems += cross_table_problems(data_dir, [r["path"] for r in descriptor_all["resources"]], failed)
+    first = {p.file for p in problems if p.line is None or p.rule in FILE_RULES}
+    return sorted(problems, key=lambda p: (p.file not in first, p.file, p.line or 0, p.column or "", p.rule))
+
+
+FILE_RULES = {"missing-file", "empty-file", "encoding-error", "missing-column", "unexpected-column", "no-rows"}
+
+
+def _follows_from(problem: Problem, unreadable: set[str], data_dir: Path, descriptor: dict) -> bool:
+    """True for a foreign-key problem caused only by a table that could not be read."""
+    if problem.rule == "foreign-key":
+        return bool(_references(data_dir, descriptor, problem.file) & unreadable)
+    return problem.rule == "resource-error" and "foreign key" in problem.message and any(
+        f'resource "{name}" does not exist' in problem.message for name in unreadable)
+
+
+def _resource_name(resource: dict) -> str:
+    return resource.get("name") or Path(resource["path"]).stem
+
+
+def _references(data_dir: Path, descriptor: dict, file: str) -> set[str]:
+    """The resources that ``file``'s foreign keys point at."""
+    for resource in descriptor.get("resources", []):
+        if resource["path"] == file:
+            schema = resource.get("schema", {})
+            if isinstance(schema, str):
+                schema = json.loads((data_dir / schema).read_text(encoding="utf-8"))
+            return {key["reference"].get("resource") or _resource_name(resource) for key in schema.get("foreignKeys", [])}
+    return set()
 
 
 def check(data_dir: Path = DEFAULT_DATA_DIR) -> None:

@@ -1,0 +1,40 @@
+"""The one way a chapter puts a computed value into its prose.
+
+    from csam_reporting.present.glue import glue
+    glue("meta_fall_pct", fall)            # then {glue:text}`meta_fall_pct:.0%` in the text
+
+myst-nb's ``glue`` stores the value's repr; numpy and pandas scalars have reprs that format
+strings cannot use (``np.float64(0.3)``), so they are turned into Python numbers first. A missing
+value (``pd.NA``, ``None``, NaN) is refused: a sentence that would print ``<NA>`` must be written
+from the data instead (say which series stops earlier).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import pandas as pd
+from myst_nb import glue as _myst_glue
+
+
+def plain(value):
+    """``value`` as a plain Python object (int, float, str, bool), refusing missing values."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("a missing value cannot be glued into prose")
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def glue(name: str, value) -> None:
+    """Glue ``value`` under ``name`` for ``{glue:text}`` roles, without displaying it."""
+    _myst_glue(name, plain(value), display=False)
+
+
+def glue_all(values: dict) -> None:
+    """Glue every item of a mapping (a finding's numbers, say) under its own name."""
+    for name, value in values.items():
+        glue(name, value)
