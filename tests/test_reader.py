@@ -194,9 +194,8 @@ def test_print_from_the_dark_theme_is_light_and_keeps_figures_whole(browser, ser
     assert all(value == "avoid" for value in breaks), breaks
 
 
-# Every notebook output that scrolls must take the keyboard. The theme used to check this on load
-# by measuring every output (firstpaint.without_output_width_check leaves outputs out: the table
-# helper's own regions are focusable); this asserts no output needs it.
+# Every notebook output that scrolls must take the keyboard: the table helper's own regions are
+# focusable, and the theme's script makes any other scrolling output focusable on load.
 SCROLLING_OUTPUTS_JS = """
 () => [...document.querySelectorAll('.cell_output .output, .cell_output .output *')].filter(e => {
   const style = getComputedStyle(e);
