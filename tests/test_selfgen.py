@@ -226,9 +226,9 @@ def test_sexual_communication_keeps_one_row_per_period_and_area():
 
 # --- the chapter's source ----------------------------------------------------------------------
 import re  # noqa: E402
-from pathlib import Path  # noqa: E402
+from conftest import ROOT  # noqa: E402
 
-CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md"
+CHAPTER = ROOT / "chapters" / "self-generated.md"
 
 
 def _prose(text: str) -> str:
