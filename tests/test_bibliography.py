@@ -37,3 +37,19 @@ def test_sorted_by_publisher_and_never_invents_a_date():
     if len(undated):
         row = undated.iloc[0].to_dict()
         assert "(n.d.)" in bibliography.reference(row)
+
+
+def test_the_pieces_under_check_are_marked_and_cited_by_no_data_row():
+    """The bibliography's statement about the coverage pieces is true: each is marked as a piece
+    under check, and no table other than the claims table cites it as evidence."""
+    pieces = bibliography.pieces_under_check()
+    assert pieces
+    assert bibliography.evidence_citing(pieces) == {p: [] for p in pieces}
+    html = bibliography.references_html()
+    assert html.count("A piece whose claims are checked") == len(pieces)
+
+
+def test_the_check_sees_a_piece_cited_as_evidence():
+    """A source that some table does cite is reported with that table."""
+    cited = bibliography.evidence_citing({"ncmec-esp-2019"})
+    assert "ncmec_esp_reports" in cited["ncmec-esp-2019"]

@@ -1,75 +1,19 @@
 """The claims check: every claim in data/claims.csv has a function in csam_reporting.analysis.claims that
-computes the book's figure from data/; the figure each verdict was reviewed against is stored here,
-so a change in data/ that moves a figure fails until someone re-reads the claim, confirms or changes
-its verdict, and updates REVIEWED.
+computes the book's figure from data/; the figure each verdict was reviewed against is the claim's
+``reviewed_figure`` column, so a change in data/ that moves a figure fails until someone re-reads
+the claim, confirms or changes its verdict, and updates ``reviewed_figure``.
 
-To review: run `python -m pytest tests/test_claims.py -q`, read each failing claim in
-chapters/claims-check.md (or `claims.figure(claim_id)`), fix the verdict/reason in data/claims.csv if
-it no longer holds, then store the new figure below.
+To review: run `python -m pytest tests/test_claims.py -q`, read each failing claim on the claims-check
+page (or `claims.figure(claim_id)`), fix the verdict and reason in data/claims.csv if they no longer
+hold, then store the new figure in its reviewed_figure.
 """
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 import pytest
 
 from csam_reporting import data
 from csam_reporting.analysis import claims
-
-# claim_id -> the computed figure its verdict was reviewed against (None: the claim has no number
-# the book can compute, e.g. a forecast or a figure not in any published source). Claims whose
-# verdict is pending_data are absent: their data are not in data/ yet.
-REVIEWED = {
-    "fb94-headline-69m-in-2020": 69100000,
-    "sun-94pct-of-images": 94.344596,
-    "sun-69m-images-2019": 69100000,
-    "sun-nca-thousands-of-arrests": None,
-    "sun-nca-6000-children": None,
-    "sun-nca-drop-to-zero": None,
-    "sun-seven-countries": None,
-    "fb94-headline-52pct-of-all-crimes": 52.0,
-    "rt-52pct-of-all-crimes": 52.0,
-    "rt-9400-instances": 9477,
-    "rt-instagram-over-a-third": 33.892582,
-    "nspcc-tweet-52pct-of-instances": 52.0,
-    "inhope-almost-17m-esp-reports": 16836694,
-    "inhope-facebook-almost-16m": 15884511,
-    "inhope-facebook-94pct-of-reports": 94.344596,
-    "inhope-others-fewer-than-1000": 123,
-    "inhope-some-fewer-than-10": 60,
-    "inhope-e2ee-more-than-half": None,
-    "inhope-amazon-8": 8,
-    "inhope-apple-205": 205,
-    "inhope-facebook-15884511": 15884511,
-    "inhope-google-449283": 449283,
-    "inhope-snapchat-82030": 82030,
-    "protocol-exploding": 27.387158,
-    "protocol-nearly-100-governments": None,
-    "protocol-32-companies": 32.0,
-    "protocol-ncmec-106pct": 27.387158,
-    "protocol-forums-two-thirds": None,
-    "protocol-iwf-77pct": 76.972725,
-    "protocol-87pct-hash-matching": 87.0,
-    "protocol-26pct-share-classifiers": None,
-    "protocol-30pct-video-classifiers": None,
-    "protocol-22pct-livestream": None,
-    "nspcc-25pct-rise": 25.0,
-    "nspcc-33000-offences": 33000,
-    "nspcc-79pct-five-years": 79.0,
-    "nspcc-snapchat-44pct": 44.0,
-    "nspcc-meta-a-quarter": None,
-    "nspcc-online-abuse-continues-to-rise": 25.0,
-    "apple-337-offences": 337,
-    "apple-267-reports": 267,
-    "apple-hundreds-more-than-reported": 70,
-    "apple-google-1-47m": 1470958,
-    "apple-meta-30-6m": 30658723,
-    "apple-discord-339412": 339412,
-    "apple-pinterest-52356": 52356,
-    "apple-4chan-1657": 1657,
-    "apple-whatsapp-1-4m": 1389618,
-}
 
 CLAIMS = data.load("claims")
 IDS = list(CLAIMS["claim_id"])
@@ -102,21 +46,24 @@ def test_about_forty_claims_from_all_five_pieces():
 def test_figure_unchanged_since_its_verdict_was_reviewed(claim_id):
     row = _row(claim_id)
     result = _computed(claim_id)
-    if row["verdict"] == "pending_data":
-        assert result is None, (f"{claim_id}: its data have landed in data/ (figure {result.value!r}); "
-                                "compute it, review the verdict in data/claims.csv and add it to REVIEWED")
-        assert claim_id not in REVIEWED
-        assert isinstance(row["needs"], str) and row["needs"], f"{claim_id}: say what data it needs"
-        return
-    assert result is not None, f"{claim_id}: verdict {row['verdict']!r} but its data are missing"
-    assert claim_id in REVIEWED, f"{claim_id}: no reviewed figure stored; review the verdict and add {result.value!r}"
-    reviewed = REVIEWED[claim_id]
-    if reviewed is None or result.value is None:
-        assert reviewed is result.value, f"{claim_id}: figure {result.value!r}, reviewed {reviewed!r}"
-    else:
-        assert math.isclose(result.value, reviewed, rel_tol=1e-6), (
-            f"{claim_id}: the computed figure changed from {reviewed!r} to {result.value!r}; "
-            "re-read the claim, confirm or change its verdict in data/claims.csv, then update REVIEWED")
+    assert result is not None, f"{claim_id}: verdict {row['verdict']!r} but its data are missing from data/"
+    assert claims.review_problems(row, result) == []
+
+
+def test_a_moved_figure_fails_until_reviewed():
+    """The check is real: the same claim with a different reviewed figure is reported, and with none."""
+    row = _row("inhope-google-449283").copy()
+    result = claims.figure("inhope-google-449283")
+    assert claims.review_problems(row, result) == []
+    row["reviewed_figure"] = float(row["reviewed_figure"]) + 1
+    assert claims.review_problems(row, result)
+    row["reviewed_figure"] = float("nan")
+    assert claims.review_problems(row, result)
+
+
+def test_every_verdict_is_in_the_rubric():
+    assert set(CLAIMS["verdict"]) <= set(claims.VERDICT_RULES)
+    assert list(claims.VERDICT_RULES) == list(claims.VERDICT_LABELS)
 
 
 @pytest.mark.parametrize("claim_id", IDS)
@@ -136,8 +83,11 @@ def test_judged_on_what_was_published_when_the_piece_appeared(claim_id):
     row = _row(claim_id)
     piece = sources.loc[row["piece_source_id"], "published"]
     if not isinstance(piece, str):
-        quoted = CLAIMS.loc[CLAIMS["piece_id"] == row["piece_id"], "original_source_id"].dropna()
+        quoted = set(CLAIMS.loc[CLAIMS["piece_id"] == row["piece_id"], "original_source_id"].dropna())
         dates = [d for d in sources.loc[list(quoted), "published"] if isinstance(d, str)]
+        # an undated document the piece relies on is dated by the event it records, where the timeline has it
+        events = data.load("policy_timeline")
+        dates += [str(d) for d in events.loc[events["source_id"].isin(quoted), "date"]]
         assert dates, f"{claim_id}: neither the piece nor the documents it quotes have a date"
         piece = max(dates)
     for source_id in result.sources:
@@ -146,11 +96,22 @@ def test_judged_on_what_was_published_when_the_piece_appeared(claim_id):
             assert published[:4] <= piece[:4], f"{claim_id}: {source_id} ({published}) is later than the piece ({piece})"
 
 
-def test_cannot_be_checked_and_pending_claims_say_why():
+def test_open_claims_say_what_would_settle_them():
     for row in CLAIMS.itertuples():
         assert isinstance(row.reason, str) and len(row.reason) > 30, row.claim_id
-    pending = CLAIMS[CLAIMS["verdict"] == "pending_data"]
-    assert pending["needs"].notna().all()
+    open_claims = CLAIMS[CLAIMS["verdict"].isin(["not_checked_yet", "cannot_be_checked"])]
+    assert open_claims["needs"].notna().all()
+
+
+def test_the_pieces_under_check_are_never_evidence_for_a_figure():
+    """The bibliography says so: no table other than the claims table cites a piece under check."""
+    pieces = set(CLAIMS["piece_source_id"])
+    for name in data.resource_names():
+        if name in ("claims", "sources"):
+            continue
+        table = data.load(name)
+        if "source_id" in table.columns:
+            assert not pieces & set(table["source_id"].dropna()), name
 
 
 def test_the_claimed_number_check():
@@ -162,6 +123,12 @@ def test_the_claimed_number_check():
     assert not claims.agrees(33_000, "more_than", None, 33_000)
     assert claims.agrees(33_000, "at_least", None, 33_000)
     assert claims.agrees(267, "exactly", None, 267)
+
+
+def test_reasons_speak_of_evidence_not_of_the_book():
+    for row in CLAIMS.itertuples():
+        for phrase in ("the book's data", "in the book", "not in data", "research notes", "the notes"):
+            assert phrase not in row.reason, (row.claim_id, phrase)
 
 
 def test_a_share_of_reports_presented_as_images_is_accurate_but_misleading():
@@ -196,3 +163,15 @@ def test_section_ids_match_docutils():
     for heading in ["Where police find offences, against who reports", 'The "self-generated" share, with its denominator',
                     "Apple's reports against the offences police recorded", "2024: a break — Meta’s apps"]:
         assert claims.make_id(heading) == make_id(heading)
+
+
+def test_the_table_of_claims_fits_the_pages_word_budget():
+    """The claims-check page holds at most 5,000 words, most of them in its one table of every claim:
+    with the page's prose and the table's labels, 3,750 words of claim text (quote, reason, what would
+    settle it, evidence) come to about 5,000."""
+    table = claims.table()
+    words = sum(len(str(text).split()) for column in ("quote", "reason", "book_figure", "later")
+                for text in table[column].fillna(""))
+    open_claims = table["verdict"].isin(["not_checked_yet", "cannot_be_checked"])
+    words += sum(len(str(text).split()) for text in table.loc[open_claims, "needs"].fillna(""))
+    assert words <= 3750, words

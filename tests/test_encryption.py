@@ -1,10 +1,15 @@
 """The encryption chapter's computations (csam_reporting.analysis.encryption and eu_gap)."""
+import csv
+import io
+import json
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.analysis import common, encryption, eu_gap
+from csam_reporting.analysis import common, encryption, eu_gap, meta, robustness
 
 # NCMEC's labels for Meta's services in 2019-2025, as printed (2019-2023) or transcribed (2024-2025):
 # an independent list, so the check below does not go through the label → platform mapping.
@@ -234,3 +239,199 @@ def test_each_forecast_is_a_share_or_a_number_not_both():
 def test_statement_dates_and_precisions_come_together():
     statements = data.load("e2ee_statements")
     assert (statements["said"].isna() == statements["said_precision"].isna()).all()
+
+
+# --- Meta's own quarterly count ----------------------------------------------------------------
+
+def test_same_quarter_changes_compare_with_the_same_quarter_a_year_earlier():
+    quarters = pd.date_range("2022-01-01", periods=8, freq="QS")
+    series = pd.Series([10, 20, 30, 40, 5, 30, 15, 80], index=quarters, dtype=float)
+    out = meta.same_quarter_changes(series).set_index("label")
+    assert out.loc["Q1 2023", "change"] == pytest.approx(-0.5)    # 5 against 10, not against 40
+    assert out.loc["Q4 2023", "change"] == pytest.approx(1.0)
+    assert out.loc[["Q1 2022", "Q2 2022", "Q3 2022", "Q4 2022"], "change"].isna().all()
+    assert meta.quarter("Q3 2024") == pd.Timestamp("2024-07-01")
+
+
+def test_cybertip_basis_recomputed_from_the_raw_rows():
+    raw = data.load("platform_transparency")
+    tips = raw[(raw["platform_id"] == "meta") & (raw["measure"] == "ncmec_reports")]
+    esp = data.load("ncmec_esp_reports")
+    fb_ig = esp[esp["esp_label"].isin({"Facebook", "Instagram", "Instagram, Inc."})].groupby("year")["reports"].sum()
+    basis = meta.cybertip_basis().set_index("year")
+    assert len(basis) >= 1
+    for year, row in basis.iterrows():
+        quarters = tips[tips["period_start"].dt.year == year]
+        assert len(quarters) == 4
+        assert row["meta_quarters_sum"] == quarters["value"].sum()
+        assert row["ncmec_fb_ig"] == fb_ig[year]
+        assert row["gap"] == pytest.approx(quarters["value"].sum() / fb_ig[year] - 1)
+    # Meta's 2024 count is on NCMEC's bundled basis: within a few per cent of the bundled count
+    assert basis.loc[2024, "bundled"] and abs(basis.loc[2024, "gap"]) < 0.05
+    assert meta.on_bundled_basis()
+    assert not meta.on_bundled_basis(tolerance=abs(basis.loc[2024, "gap"]) / 2)
+
+
+# --- bundling bounds by base year --------------------------------------------------------------
+
+def test_bounds_by_base_year_recomputed_from_the_raw_rows():
+    raw = data.load("ncmec_esp_reports")
+    meta_by_year = raw[raw["esp_label"].isin(META_LABELS)].groupby("year")["reports"].sum()
+    instagram = raw[raw["esp_label"].isin({"Instagram", "Instagram, Inc."})].groupby("year")["reports"].sum()
+    yearly = data.load("cybertipline_reports_yearly")
+    incidents = yearly[yearly["measure"] == "incidents"].set_index("year")["count"]
+    reports = yearly[yearly["measure"] == "total_reports"].groupby("year")["count"].max()
+    table = encryption.bounds_by_base_year()
+    after = table.attrs["after"]
+    compression = incidents[after] - reports[after]
+    for row in table.iloc[:-1].itertuples():
+        fall = meta_by_year[row.base_year] - meta_by_year[after]
+        assert row.high == pytest.approx(fall) and row.low == pytest.approx(fall - compression)
+    excess = instagram[2023] - instagram[2022]
+    netted = table.iloc[-1]
+    assert netted["low"] == pytest.approx(meta_by_year[2023] - meta_by_year[after] - compression - excess)
+    # the spike year gives the widest bound: earlier bases give smaller ones
+    lows = table.iloc[:-1].set_index("base_year")["low"]
+    assert lows[2023] > lows[2022] > netted["low"]
+
+
+# --- other companies, company by company -------------------------------------------------------
+
+def test_other_companies_sum_their_rows_on_one_basis():
+    table = encryption.other_companies(2023, 2024).set_index("key")
+    firms = encryption.company_reports()
+    listed = set(firms.loc[firms["year"] == 2023, "company"]) & set(firms.loc[firms["year"] == 2024, "company"])
+    listed.discard("meta")
+    for year, column in ((2023, "before"), (2024, "after")):
+        expected = firms[(firms["year"] == year) & firms["company"].isin(listed)]["reports"].sum()
+        assert table.loc["all", column] == expected
+        shown = table.drop(index=["all", "without_largest"])[column].sum()
+        assert shown == expected  # the named companies and the pooled rest add up to the whole
+        without = expected - table.loc[["bytedance", "snap"], column].sum()
+        assert table.loc["without_largest", column] == without
+    assert (table["change"] == table["after"] / table["before"] - 1).all()
+
+
+def test_informational_split_recomputed_from_the_raw_rows():
+    split = encryption.informational_split()
+    raw = common.preferred(data.load("ncmec_report_recipients"), ["year", "recipient", "classification"])
+    for year in split.index:
+        rows = raw[raw["year"] == year]
+        assert split.loc[year, "informational"] == rows.loc[rows["classification"] == "informational", "reports"].sum()
+    test = encryption.informational_test(2023, 2024)
+    if 2024 in split.index:
+        assert test["informational_change"] == pytest.approx(split.loc[2024, "informational"] / split.loc[2023, "informational"] - 1)
+    else:
+        assert test is None
+
+
+# --- the EU gap: comparison groups and placebo periods -----------------------------------------
+
+def four_year_panel(effect: float, post_effect: float = 0.0, seed=2) -> pd.DataFrame:
+    """log reports = unit + year effects, plus ``effect`` for treated units in 2021 and
+    ``post_effect`` in 2022 (a gap whose effect persists, or not, after it closed)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(60):
+        unit = f"T{i}" if i < 20 else f"C{i}"
+        base = rng.uniform(6, 11)
+        for year, year_effect in {2019: 0.0, 2020: 0.2, 2021: 0.5, 2022: 0.9}.items():
+            extra = (effect if year == 2021 else post_effect if year == 2022 else 0.0) if unit.startswith("T") else 0.0
+            rows.append({"iso3": unit, "year": year, "reports": float(np.exp(base + year_effect + extra))})
+    return pd.DataFrame(rows)
+
+
+def test_did_table_shows_both_placebo_periods():
+    panel = four_year_panel(effect=-0.4)
+    treated = {u for u in panel["iso3"] if u.startswith("T")}
+    control = set(panel["iso3"]) - treated
+    table = eu_gap.did_table(panel, {"T": treated}, {"C": control}, before=2020, gap=2021, n=200).iloc[0]
+    assert table["relative_change"] == pytest.approx(np.expm1(-0.4))
+    assert table["pre_period"] == pytest.approx(0.0, abs=1e-9)
+    assert table["post_period"] == pytest.approx(0.0, abs=1e-9)   # the effect ended with the gap
+    lasting = four_year_panel(effect=-0.4, post_effect=-0.4)
+    row = eu_gap.did_table(lasting, {"T": treated}, {"C": control}, before=2020, gap=2021, n=200).iloc[0]
+    assert row["post_period"] == pytest.approx(np.expm1(-0.4))     # a placebo that fails
+
+
+def test_typical_change_is_the_mean_log_change():
+    panel = four_year_panel(effect=-0.4)
+    treated = {u for u in panel["iso3"] if u.startswith("T")}
+    assert eu_gap.typical_change(panel, treated, 2020, 2021) == pytest.approx(np.expm1(0.3 - 0.4))
+    with pytest.raises(ValueError):
+        eu_gap.typical_change(panel, {"nobody"}, 2020, 2021)
+
+
+def test_western_balkans_are_european_and_outside_the_eu():
+    assert eu_gap.WESTERN_BALKANS_ISO3 <= eu_gap.NON_EU_EUROPE_ISO3
+    assert not eu_gap.WESTERN_BALKANS_ISO3 & eu_gap.EU27_ISO3
+    groups = eu_gap.comparison_groups(eu_gap.eu_gap_panel(min_reports=1000))
+    assert groups["the UK"] == {"GBR"} and len(groups["the Western Balkans"]) >= 3
+    assert groups["the Western Balkans"] <= groups["non-EU Europe"]
+
+
+def test_half_year_referrals_sum_their_jurisdictions():
+    if "ncmec_jurisdiction_referrals" not in data.resource_names():
+        pytest.skip("the 2024 half-year referrals are not in data/")
+    raw = data.load("ncmec_jurisdiction_referrals")
+    raw = raw[raw["measure"] == "csam_referrals"]
+    wide = raw.pivot_table(index=["group", "jurisdiction"], columns="period", values="value").dropna(subset=["2024-H1", "2024-H2"])
+    for row in eu_gap.half_year_referrals().itertuples():
+        part = wide.loc[row.group]
+        assert row.h1 == part["2024-H1"].sum() and row.h2 == part["2024-H2"].sum()
+        assert row.jurisdictions == len(part)
+
+
+# --- key findings ----------------------------------------------------------------------------
+
+def test_key_findings_carry_computed_checks_and_say_less_where_one_fails():
+    findings = {f.key: f for f in encryption.key_findings()}
+    assert {"meta_quarterly", "bundling_bounds", "other_companies", "whatsapp", "eu_gap"} <= set(findings)
+    for finding in findings.values():
+        assert finding.checks, finding.key
+        for value in finding.values.values():
+            assert not (isinstance(value, float) and np.isnan(value)), finding.key
+    eu = findings["eu_gap"]
+    assert not eu.survives and "not establish" in eu.statement
+    assert any(c.objection == "placebo period" and not c.survives for c in eu.checks)
+    quarterly = findings["meta_quarterly"]
+    counting = [c for c in quarterly.checks if c.objection == "change in counting"][0]
+    assert not counting.survives and "bundled" in quarterly.statement
+    rows = robustness.table(encryption.key_findings())
+    assert len(rows) == sum(len(f.checks) for f in findings.values())
+
+
+def _append_rows(path, rows):
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, header, lineterminator="\n").writerows(rows)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + buffer.getvalue(), encoding="utf-8")
+
+
+def test_a_year_in_the_totals_only_still_gives_the_findings(tmp_path, monkeypatch):
+    """NCMEC's yearly total often arrives before its per-service table: the findings must still compute."""
+    folder = tmp_path / "data"
+    shutil.copytree(data.data_dir(), folder)
+    monkeypatch.setenv("CSAM_DATA_DIR", str(folder))
+    rows = data.load("cybertipline_reports_yearly")
+    latest = int(rows["year"].max())
+    new = latest + 1
+    base = {"year": str(new), "bundled": "true", "source_id": "ncmec-esp-2025-grimm", "locator": "synthetic row",
+            "notes": "Synthetic year for a test."}
+    _append_rows(folder / "cybertipline_reports_yearly.csv", [
+        {**base, "measure": "total_reports", "count": "25000000"}, {**base, "measure": "esp_reports", "count": "24000000"}])
+    schema_path = folder / "schemas" / "cybertipline_reports_yearly.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    for field in schema["fields"]:
+        if field["name"] == "year":
+            field["constraints"]["maximum"] = new
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    assert int(common.yearly("total_reports")["year"].max()) == new
+    findings = {f.key: f for f in encryption.key_findings()}
+    assert findings["whatsapp"].values["wa_last"] == latest       # the per-service table stops a year earlier
+    assert findings["bundling_bounds"].values["after_year"] == 2024
+    assert eu_gap.eu27_reports().index.max() < new
+    # what the introduction's encryption cell reads besides the findings
+    assert encryption.meta_total_reports().index.max() == latest
+    assert common.timeline_events().set_index("event_id").loc["eu-eecc-applies-gap-starts", "when"] == "21 December 2020"

@@ -150,3 +150,29 @@ def test_a_figure_and_a_table_change_in_each_theme_chapter(sites, chapter):
     if not changed_tables:
         problems.append(f"no table changed (of {len(tables(new))})")
     assert not problems, f"{chapter}, with a synthetic {new_year}: " + "; ".join(problems)
+
+
+def add_totals_only(data: Path) -> int:
+    """A year that has arrived in NCMEC's yearly totals only (its per-service table not yet), as
+    when a publisher releases in stages."""
+    new = add_synthetic_year(data)
+    path = data / "ncmec_esp_reports.csv"
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if SOURCE_ID not in line]
+    path.write_text("".join(kept), encoding="utf-8")
+    return new
+
+
+def test_a_year_in_one_table_only_builds_and_says_which_series_stop_earlier(tmp_path):
+    from csam_reporting.data.validate import validate
+
+    book = copy_book(tmp_path / "partial")
+    new_year = add_totals_only(book / "data")
+    assert validate(book / "data") == []
+    result = run_build(book, "--force")
+    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    intro = _page(book / "_build" / "html", "intro")
+    assert f">{new_year}<" in intro  # the totals' latest year reaches the page
+    platforms = _page(book / "_build" / "html", "platforms")
+    text = re.sub(r"<[^>]+>", " ", platforms)
+    assert re.search(rf"\b{new_year}\b[^.]*not yet[^.]*\b{new_year - 1}\b", re.sub(r"\s+", " ", text)), \
+        "the platforms chapter should say that the per-service series stops a year before the totals"

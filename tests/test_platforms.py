@@ -1,6 +1,6 @@
 """The platforms chapter's data and computations: the ESP-to-platform mapping keeps each platform's
 series to one meaning, platforms link to the companies that own them, and the shares, concentration
-measures and per-user rates in ``metrics`` do what they say."""
+measures, per-user rates, the audit and the key findings do what they say."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.analysis import common, platforms as platform_analysis
+from csam_reporting.analysis import common, platform_audit, platform_rates, robustness
+from csam_reporting.analysis import platforms as platform_analysis
 
 TRANSCRIBED_YEARS = (2024, 2025)
 PRINTED_YEARS = (2021, 2022, 2023)  # NCMEC's own PDFs list each service separately from 2021
@@ -135,7 +136,8 @@ def test_herfindahl_on_known_distributions():
 def test_concentration_top_shares_and_index_match_a_direct_computation():
     table = platform_analysis.concentration("company").set_index("year")
     shares = platform_analysis.esp_shares("company")
-    y = shares[(shares["year"] == 2023) & shares["listed"]].sort_values("share", ascending=False)
+    y = shares[(shares["year"] == 2023) & shares["listed"] & (shares["category"] == "company")
+               ].sort_values("share", ascending=False)
     assert table.loc[2023, "top_1"] == pytest.approx(y["share"].iloc[0])
     assert table.loc[2023, "top_5"] == pytest.approx(y["share"].head(5).sum())
     assert table.loc[2023, "hhi"] == pytest.approx(10_000 * (y["share"] ** 2).sum())
@@ -153,7 +155,7 @@ def test_reporter_counts_count_what_they_name():
 
 
 def test_rate_uses_the_named_metric_and_never_another():
-    rates = platform_analysis.reports_per_million_users(["apple"], "apple", "installed_base_active_devices")
+    rates = platform_rates.reports_per_million_users(["apple"], "apple", "installed_base_active_devices")
     assert set(rates["metric"]) == {"installed_base_active_devices"}
     devices = common.user_base("apple", "installed_base_active_devices").assign(
         year=lambda f: f["as_of"].dt.year).set_index("year")["users"]
@@ -162,14 +164,14 @@ def test_rate_uses_the_named_metric_and_never_another():
         assert row.rate_per_million == pytest.approx(row.reports / row.users * 1e6)
     assert 2021 not in set(rates["year"])  # no 2021 device figure: no rate, and no other metric instead
     with pytest.raises(KeyError):
-        platform_analysis.reports_per_million_users(["apple"], "apple", "MAU")
+        platform_rates.reports_per_million_users(["apple"], "apple", "MAU")
     # Facebook's own MAU never divides the 2019-2020 'Facebook*' row (Facebook, Instagram, WhatsApp).
-    facebook = platform_analysis.reports_per_million_users(["facebook"], "facebook", "MAU")
+    facebook = platform_rates.reports_per_million_users(["facebook"], "facebook", "MAU")
     assert set(facebook["year"]) == {2021, 2022, 2023}
 
 
 def test_self_disclosures_compare_whole_calendar_years_of_the_same_scope():
-    audit = platform_analysis.self_disclosures_vs_ncmec()
+    audit = platform_audit.self_disclosures_vs_ncmec()
     google = audit[audit["disclosure"] == "Google and YouTube"].set_index("year")
     assert google.loc[2022, "periods"] == 4  # two halves each for Google and YouTube
     assert (audit["ratio"] > 0).all()
@@ -179,26 +181,12 @@ def test_self_disclosures_compare_whole_calendar_years_of_the_same_scope():
 
 
 def test_police_comparison_never_reads_a_missing_platform_row_as_zero():
-    table = platform_analysis.police_vs_ncmec_shares()
+    table = platform_audit.police_vs_ncmec_shares()
     instagram_2020 = table[(table["platform_id"] == "instagram") & (table["ncmec_year"] == 2020)]
     assert instagram_2020["ncmec_share"].isna().all()
     snap = table[(table["platform_id"] == "snapchat") & (table["period"] == "2023/24")].iloc[0]
     assert snap["police_share"] == pytest.approx(0.50)
     assert snap["ncmec_share"] == pytest.approx(713_055 / 35_944_826)
-
-
-def test_risers_and_fallers_rank_by_change_and_skip_combined_rows():
-    moves = platform_analysis.risers_and_fallers(2023, 2025, n=4)
-    assert "amazon_ai_services" in moves["risers"]  # new in 2024: rises from zero
-    assert not set(moves["risers"]) & set(moves["fallers"])
-    early = platform_analysis.risers_and_fallers(2020, 2021, n=50, min_reports=1)
-    assert "meta_combined" not in early["risers"] + early["fallers"]  # 'Facebook*' is not one service
-
-
-def test_a_platform_missing_from_the_partial_transcription_is_not_a_faller():
-    moves = platform_analysis.risers_and_fallers(2023, 2025, n=10)
-    listed_2025 = set(common.esp_reports_by_platform().query("year == 2025")["platform_id"])
-    assert set(moves["fallers"]) <= listed_2025
 
 
 def test_the_lookup_has_every_published_label_and_every_report():
@@ -209,3 +197,174 @@ def test_the_lookup_has_every_published_label_and_every_report():
     for year, reports in rows.groupby("year")["reports"].sum().items():
         assert lookup[year].sum() == reports, year
     assert lookup["platform_name"].notna().all()
+
+
+# --- hotlines apart from companies ----------------------------------------------------------------
+
+def _non_providers() -> set[str]:
+    platforms = data.load("platforms")
+    return set(platforms.loc[platforms["reporter_kind"].notna(), "platform_id"])
+
+
+def test_inhope_is_a_hotline_and_never_ranked_among_companies():
+    assert "inhope" in _non_providers()
+    shares = platform_analysis.esp_shares("company")
+    inhope = shares[shares["unit_name"] == "INHOPE"]
+    assert not inhope.empty and set(inhope["category"]) == {"hotline"}
+    # Recomputed from the raw rows: the ten largest providers' share of 2023, non-providers left out.
+    rows = common.esp_reports_by_platform().query("year == 2023")
+    providers = rows[~rows["platform_id"].isin(_non_providers())]
+    unit = providers["parent_company"].fillna("esp:" + providers["platform_id"])
+    top10 = providers.groupby(unit)["reports"].sum().nlargest(10).sum()
+    total = common.esp_totals().set_index("year").loc[2023, "esp_total"]
+    table = platform_analysis.concentration("company").set_index("year")
+    assert table.loc[2023, "top_10"] == pytest.approx(top10 / total)
+    assert table.loc[2023, "hotline_share"] == pytest.approx(inhope.set_index("year").loc[2023, "reports"] / total)
+    assert pd.isna(table.loc[2025, "hotline_share"])  # the transcription lists no hotline: not known, not zero
+
+
+def test_the_company_table_sets_hotlines_apart_and_covers_the_total():
+    table = platform_analysis.top_companies(2023, 2025)
+    companies = table.iloc[:10]
+    assert set(companies["category"]) == {"company"} and "INHOPE" not in set(companies["unit_name"])
+    assert any(name.startswith("hotlines (INHOPE") for name in table["unit_name"])
+    total = common.esp_totals().set_index("year").loc[2023, "esp_total"]
+    assert table["reports"].sum() == total
+
+
+# --- shares either side of the break --------------------------------------------------------------
+
+def test_share_series_splits_at_the_break_and_removes_the_ai_line_item_from_the_total():
+    series = platform_analysis.share_series("meta").set_index("year")
+    last = common.last_comparable_year()
+    assert set(series.loc[:last, "period"]) == {"before"} and set(series.loc[last + 1:, "period"]) == {"after"}
+    rows = common.esp_reports_by_platform().query("year == 2025")
+    meta = rows.loc[rows["parent_company"] == "meta", "reports"].sum()
+    ai = rows.loc[(rows["esp_label"] == "Amazon") & (rows["line_item"] == "AI Services"), "reports"].sum()
+    total = common.esp_totals().set_index("year").loc[2025, "esp_total"]
+    assert ai > 1_000_000
+    assert series.loc[2025, "share_without_excluded"] == pytest.approx(meta / (total - ai))
+    assert series.loc[2023, "excluded"] == 0
+
+
+def test_movement_shows_a_new_line_item_apart_from_its_company():
+    moves = platform_analysis.movement(2023, 2025).set_index("unit_id")
+    rows = common.esp_reports_by_platform().query("year == 2025")
+    amazon = rows[(rows["parent_company"] == "amazon") & (rows["platform_id"] != "amazon_ai_services")]["reports"].sum()
+    assert pd.isna(moves.loc["amazon_ai_services", "start"])
+    if "amazon" in moves.index:
+        assert moves.loc["amazon", "end"] == amazon
+    assert moves.loc["meta", "ratio"] == pytest.approx(moves.loc["meta", "end"] / moves.loc["meta", "start"])
+
+
+# --- per user --------------------------------------------------------------------------------------
+
+def test_meta_apple_gap_direction_comes_from_the_denominators():
+    gap = platform_rates.meta_apple_gap(2023)
+    # Recomputed: the rate ratio is the report ratio times Apple's devices over Meta's people.
+    assert gap["rate_ratio"] == pytest.approx(gap["report_ratio"] * gap["apple_devices"] / gap["meta_users"])
+    assert gap["narrower"] == (gap["apple_devices"] < gap["meta_users"])
+    assert gap["narrower"]  # 2.2 billion devices against 3.19 billion people
+    assert 70_000 < gap["rate_ratio"] < gap["report_ratio"]
+
+
+def test_every_large_reporter_has_a_rate_or_a_reason():
+    table = platform_rates.large_reporter_rates(2023)
+    assert table["company"].nunique() == 10 and "esp:inhope" not in set(table["company"])
+    rated = table[table["status"] == "rate"]
+    assert (rated["user_year"] == 2023).all() and (rated["rate_per_million"] > 0).all()
+    assert table.loc[table["company"] == "microsoft", "status"].item() == "no user figure found"
+    assert table.loc[table["company"] == "alphabet", "status"].str.contains("2019").all()
+
+
+def test_rates_carry_the_user_figures_reliability():
+    rates = platform_rates.rates()
+    sources = data.sources()["reliability"]
+    assert (rates["user_reliability"] == rates["user_source_id"].map(sources)).all()
+    assert "secondary" in set(rates["user_reliability"])
+
+
+# --- the audit, by period --------------------------------------------------------------------------
+
+def test_a_repeated_unrounded_value_is_flagged_and_a_rounded_one_is_not():
+    flagged = platform_audit.repeated_values()
+    rows = data.load("platform_transparency").query("measure == 'ncmec_reports'")
+    for row in flagged.itertuples():
+        previous = rows[(rows["platform_id"] == row.platform_id) & (rows["period_start"] == row.previous_start)]
+        assert previous["value"].item() == row.value and row.value % 1000 != 0
+    assert ("pinterest", 2024) in set(zip(flagged["platform_id"], flagged["year"]))
+
+
+def test_audit_split_by_period_counts_what_it_says():
+    audit = platform_audit.audit()
+    reports = audit[(audit["unit"] == "CyberTipline reports") & ~audit["suspect"]]
+    by_period = platform_audit.audit_by_period().set_index("period")
+    for period in ("before", "after"):
+        sub = reports[reports["period"] == period]
+        assert by_period.loc[period, "pairs"] == len(sub)
+        assert by_period.loc[period, "agree"] == int(((sub["ratio"] - 1).abs() <= platform_audit.TOLERANCE).sum())
+    assert by_period.loc["before", "agree"] == by_period.loc["before", "pairs"]  # 2019-2023: all agree
+    pinterest = audit[(audit["disclosure"] == "Pinterest") & (audit["year"] == 2024)]
+    assert pinterest["suspect"].item()
+
+
+def test_meta_bundled_basis_is_recomputed_from_raw_rows():
+    basis = platform_audit.meta_bundled_basis()
+    own = data.load("platform_transparency").query("platform_id == 'meta' and measure == 'ncmec_reports'")
+    own = own[own["period_start"].dt.year == basis["year"]]["value"].sum()
+    rows = common.esp_reports_by_platform().query("year == @basis['year']")
+    ncmec = rows[rows["platform_id"].isin(["facebook", "instagram"])]["reports"].sum()
+    assert basis["meta"] == own and basis["ncmec"] == ncmec
+    assert basis["gap"] == pytest.approx(own / ncmec - 1)
+    assert basis["on_bundled_basis"] == (abs(own / ncmec - 1) <= platform_audit.TOLERANCE)
+
+
+# --- key findings ----------------------------------------------------------------------------------
+
+def test_key_findings_are_computed_and_checked():
+    findings = platform_analysis.key_findings()
+    assert [f.key for f in findings][:4] == ["meta_share", "concentration", "per_user", "audit"]
+    for finding in findings:
+        assert finding.checks, finding.key
+    table = robustness.table(findings)
+    assert len(table) == sum(len(f.checks) for f in findings)
+    values = {f.key: f.values for f in findings}
+    assert values["per_user"]["word"] == ("narrower" if values["per_user"]["rate_ratio"] < values["per_user"]["report_ratio"]
+                                          else "wider")
+    assert values["meta_share"]["share_last"] == pytest.approx(30_658_723 / 35_944_826)
+    assert "\u2212" in values["movement"]["total_change"] or values["movement"]["total_ratio"] >= 1
+
+
+def _append_row(path, row: dict) -> None:
+    import csv
+    import io
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, header, lineterminator="\n").writerow(row)
+    path.write_text(path.read_text(encoding="utf-8") + buffer.getvalue(), encoding="utf-8")
+
+
+def test_a_total_ahead_of_the_per_esp_table_still_builds_the_findings(tmp_path, monkeypatch):
+    """NCMEC's total for a new year arrives before its table by ESP: the findings still compute, from
+    the latest year each table has, and the chapter can say which series stop a year earlier."""
+    import json
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(data.data_dir(), copy)
+    new = int(data.load("cybertipline_reports_yearly")["year"].max()) + 1
+    schema_path = copy / "schemas" / "cybertipline_reports_yearly.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    for field in schema["fields"]:
+        if field["name"] == "year":
+            field["constraints"]["maximum"] = new
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    for measure, count in (("esp_reports", 20_000_000), ("total_reports", 20_200_000)):
+        _append_row(copy / "cybertipline_reports_yearly.csv",
+                    {"year": new, "measure": measure, "count": count, "bundled": "true",
+                     "source_id": "ncmec-esp-2025-grimm", "locator": "test row", "notes": "test row"})
+    monkeypatch.setenv("CSAM_DATA_DIR", str(copy))
+    years = platform_analysis.chapter_years()
+    assert years["latest_total"] == new and years["latest"] == new - 1
+    findings = {f.key: f.values for f in platform_analysis.key_findings()}
+    assert findings["meta_share"]["latest"] == new - 1
+    assert platform_analysis.top_companies(years["last"], years["latest"])["share"].sum() == pytest.approx(1)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.analysis import common, self_generated
+from csam_reporting.analysis import common, enticement, robustness, self_generated, uk_series
 
 PRIMARY, PRIMARY_LATER, SECONDARY = "hotline-report-2020", "hotline-report-2024", "press-2025"
 
@@ -107,18 +107,18 @@ def test_the_iwf_table_has_the_2019_share_and_the_2023_count_that_data_holds():
 # --- half-year arithmetic and the REPORT Act test --------------------------------------------
 
 def test_second_half_is_the_year_minus_its_first_half():
-    assert self_generated.second_half(546_333, 292_951) == 253_382
+    assert enticement.second_half(546_333, 292_951) == 253_382
 
 
 def test_second_half_refuses_a_first_half_larger_than_the_year():
     with pytest.raises(ValueError):
-        self_generated.second_half(100, 101)
+        enticement.second_half(100, 101)
     with pytest.raises(ValueError):
-        self_generated.second_half(pd.NA, 5)
+        enticement.second_half(pd.NA, 5)
 
 
 def test_half_years_derive_july_to_december_and_mark_it():
-    series = self_generated.half_years("online_enticement_reports").set_index("period")
+    series = enticement.half_years("online_enticement_reports").set_index("period")
     h2 = series.loc["Jul–Dec 2024"]
     assert bool(h2["derived"]) and h2["count"] == series.loc["2024", "count"] - series.loc["Jan–Jun 2024", "count"]
     assert not series.loc["Jan–Jun 2024", "derived"]
@@ -128,7 +128,7 @@ def test_half_years_derive_july_to_december_and_mark_it():
 
 
 def test_report_act_test_compares_the_halves_around_the_signing():
-    test = self_generated.report_act_test()
+    test = enticement.report_act_test()
     assert test["signed"] == pd.Timestamp(2024, 5, 7)
     assert test["days_after_signing_in_h1"] == 55  # 7 May to 30 June inclusive
     assert test["h1_2024_vs_2023"] == pytest.approx(test["h1_2024"] / test["full_2023"])
@@ -175,9 +175,9 @@ def test_capacity_share_is_actioned_over_assessed():
 
 
 def test_ratio_text_converts_only_n_in_m():
-    assert self_generated.share_from_ratio_text("1 in 6") == pytest.approx(100 / 6)
-    assert self_generated.share_from_ratio_text("17%") is None
-    assert self_generated.share_from_ratio_text("1 in 0") is None
+    assert uk_series.share_from_ratio_text("1 in 6") == pytest.approx(100 / 6)
+    assert uk_series.share_from_ratio_text("17%") is None
+    assert uk_series.share_from_ratio_text("1 in 0") is None
 
 
 def test_age_shares_use_the_years_self_generated_count_and_leave_gaps_empty():
@@ -210,7 +210,7 @@ def test_police_periods_start_in_april_or_january():
 
 
 def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
-    rows = self_generated.police_annual("child_abuse_image")
+    rows = uk_series.police_annual("child_abuse_image")
     main = rows[rows["segment"].notna()]
     assert list(main["start"]) == sorted(main["start"])
     breaks = main[main["series_break"]]
@@ -219,7 +219,7 @@ def test_image_offence_segments_change_at_every_break_and_exclude_part_years():
 
 
 def test_sexual_communication_keeps_one_row_per_period_and_area():
-    rows = self_generated.police_annual("sexual_communication_with_a_child")
+    rows = uk_series.police_annual("sexual_communication_with_a_child")
     assert not rows.duplicated(["period", "area"]).any()
     assert set(rows.loc[rows["period"] == "2020/21", "area"]) == {"England and Wales"}
 
@@ -237,14 +237,15 @@ def _prose(text: str) -> str:
     return re.sub(r"\{glue:text\}`[^`]*`", "", text)
 
 
-def test_chapter_has_sections_one_to_nine_and_at_least_six_figures():
+def test_chapter_has_its_sections_a_robustness_table_and_at_least_six_figures():
     text = CHAPTER.read_text(encoding="utf-8")
     labels = re.findall(r"^\((sg-[a-z-]+)\)=$", text, flags=re.M)
     assert labels == ["sg-findings", "sg-share", "sg-capacity", "sg-sextortion", "sg-enticement",
-                      "sg-age-sex", "sg-other-series", "sg-ai", "sg-limits"]
+                      "sg-age-sex", "sg-police", "sg-prevalence", "sg-ai", "sg-robustness", "sg-limits"]
     assert text.count("figures.show_figure(") >= 6
     assert "data=" in text and text.count("data=") >= text.count("figures.show_figure(")
-    assert "sns.heatmap(" in text and "sns.relplot(" in text
+    assert "sns.heatmap(" in text
+    assert "robustness.table(" in text
 
 
 def test_chapter_prose_types_no_figures_and_uses_the_books_terms():
@@ -266,7 +267,7 @@ def test_age_shares_keep_one_base_per_series():
 
 
 def test_enticement_among_reports_divides_by_each_years_total_and_keeps_unpublished_years():
-    rows = self_generated.enticement_among_reports().set_index("year")
+    rows = enticement.enticement_among_reports().set_index("year")
     totals = common.yearly("total_reports").set_index("year")["count"]
     published = rows.dropna(subset=["enticement"])
     assert len(published) >= 5
@@ -275,3 +276,197 @@ def test_enticement_among_reports_divides_by_each_years_total_and_keeps_unpublis
         assert abs(row["per_thousand"] - row["enticement"] / totals[year] * 1000) < 0.01
     assert rows.index.max() == totals.index.max(), "every year with a total is shown, published or not"
     assert rows.loc[rows["bundled"]].index.min() == totals[common.yearly("total_reports").set_index("year")["bundled"]].index.min()
+
+
+# --- the REPORT Act test with its caveats ----------------------------------------------------------
+
+def _raw(measure, year):
+    rows = data.load("ncmec_enticement_sextortion")
+    return int(rows[(rows["measure"] == measure) & (rows["year"] == year)]["count"].iloc[0])
+
+
+def test_report_act_test_reads_the_senate_vote_and_the_year_earlier_growth_from_the_data():
+    test = enticement.report_act_test()
+    timeline = data.load("policy_timeline").set_index("event_id")
+    assert test["senate"] == pd.Timestamp(timeline.loc["us-report-act-senate", "date"]) < test["signed"]
+    # the Senate vote came before 2024, so every day of January–June 2024 is after it
+    assert test["days_after_senate_in_h1"] == (pd.Timestamp(2024, 6, 30) - pd.Timestamp(2024, 1, 1)).days + 1
+    growth = _raw("online_enticement_reports", 2023) / _raw("online_enticement_reports", 2022)
+    assert test["growth_2023"] == pytest.approx(growth)
+    assert set(test["h2_sources"]) == {"ncmec-cybertipline-2024-grimm", "ncmec-blog-2025-h1-spike"}
+
+
+def test_the_report_act_finding_does_not_rest_on_the_derived_second_half():
+    finding = {f.key: f for f in self_generated.key_findings()}["report_act"]
+    assert "lower" not in finding.statement and "Senate" in finding.statement
+    derived = [c for c in finding.checks if c.objection == "derived figure"]
+    assert derived and "vintage" in derived[0].result
+
+
+def test_enticement_notes_no_longer_say_the_rise_reflects_the_new_duty():
+    rows = data.load("ncmec_enticement_sextortion")
+    assert not rows["notes"].fillna("").str.contains("partly reflect the new reporting duty").any()
+    act_rows = rows[rows["notes"].fillna("").str.contains("REPORT Act")]
+    assert len(act_rows) >= 5 and act_rows["notes"].str.contains("Senate").all()
+
+
+def test_sextortion_first_half_doubled_is_set_beside_the_whole_previous_year():
+    s = enticement.sextortion_halves()
+    h1 = _raw("financial_sextortion_reports_h1", 2024)
+    assert s["h1_2024_doubled"] == 2 * h1
+    assert s["full_2023"] == _raw("financial_sextortion_reports", 2023)
+    finding = {f.key: f for f in self_generated.key_findings()}["sextortion"]
+    no_jump = [c for c in finding.checks if c.objection == "derived figure"][0]
+    assert no_jump.survives == (2 * h1 < s["full_2023"])
+
+
+# --- police beside NCMEC's UK reports; surveys; detection tools -------------------------------------
+
+def test_ncmec_uk_reports_sit_beside_the_police_year_that_starts_in_them():
+    beside = uk_series.uk_reports_beside_police().set_index("year")
+    raw = data.load("ncmec_country_reports")
+    for r in raw[raw["iso3"] == "GBR"].itertuples():
+        assert beside.loc[r.year, "ncmec_uk_reports"] == r.reports
+    images = uk_series.police_annual("child_abuse_image")
+    for year, row in beside.dropna(subset=["image_offences"]).iterrows():
+        assert row["image_period"].startswith(str(year))
+        match = images[(images["period"] == row["image_period"]) & (images["area"] == row["image_area"])]
+        assert int(match["count"].iloc[0]) == row["image_offences"]
+
+
+def test_every_thorn_wave_is_shown_with_the_break_marked():
+    waves = uk_series.thorn_waves()
+    raw = data.load("surveys")
+    raw = raw[(raw["survey_id"] == "thorn_youth_monitoring") & (raw["measure"] == "shared_own_nude_image")]
+    assert sorted(waves["wave"]) == sorted(raw["wave"].astype(int))
+    assert list(waves["wave"]) == sorted(waves["wave"])
+    one_in_six = waves[waves["as_published"] == "1 in 6"].iloc[0]
+    assert bool(one_in_six["converted"]) and one_in_six["share"] == pytest.approx(100 / 6)
+    assert set(waves.loc[waves["break_before"], "wave"]) == set(uk_series.THORN_BREAKS)
+
+
+def test_detection_tool_shares_are_the_survey_values_as_fractions():
+    tools = uk_series.detection_tools()
+    raw = data.load("surveys").set_index("measure")
+    assert tools["hash_matching"] == pytest.approx(raw.loc["uses_image_hash_matching", "value"] / 100)
+    assert tools["grooming_detection"] == pytest.approx(raw.loc["uses_grooming_detection", "value"] / 100)
+    assert tools["grooming_detection"] < tools["hash_matching"]
+
+
+# --- severity, boys only, and the key findings ------------------------------------------------------
+
+def test_severity_shares_are_fractions_and_computed_ones_divide_by_the_years_actioned_webpages():
+    sev = self_generated.severity()
+    assert sev["share"].between(0, 1).all()
+    actioned = self_generated.self_generated_composition().set_index("year")["actioned"]
+    rows = self_generated.iwf_rows()
+    for r in sev[sev["basis"] == "computed from counts"].itertuples():
+        count = rows[(rows["measure"] == "reports_actioned_category_a") & (rows["year"] == r.year)
+                     & (rows["sex"] == "all")]["count"].dropna().iloc[0]
+        assert r.share == pytest.approx(count / actioned[r.year])
+
+
+def test_boys_only_webpages_are_the_iwf_rows():
+    boys = self_generated.boys_only().set_index("year")["count"]
+    rows = self_generated.iwf_rows()
+    rows = rows[(rows["measure"] == "reports_actioned") & (rows["sex"] == "boys_only")]
+    assert set(boys.index) == set(rows["year"])
+    assert list(boys) == sorted(boys)  # the IWF's boys-only count rose
+
+
+def test_every_key_finding_has_computed_checks_and_glueable_values():
+    from csam_reporting.present.glue import plain
+    findings = self_generated.key_findings()
+    keys = [f.key for f in findings]
+    assert keys[:6] == ["share", "capacity", "report_act", "sextortion", "police", "surveys"]
+    for f in findings:
+        assert f.checks, f.key
+        for value in f.values.values():
+            plain(value)
+    table = robustness.table(findings)
+    objections = set(table["objection"])
+    assert {"denominator", "derived figure", "dependence on scanning", "method change"} <= objections
+
+
+def test_the_share_findings_denominator_check_recomputes_the_rest_from_the_counts():
+    f = {f.key: f for f in self_generated.key_findings()}["share"]
+    comp = self_generated.self_generated_composition().dropna(subset=["self_generated"]).set_index("year")
+    first, last = comp.iloc[0], comp.iloc[-1]
+    assert f.values["nsg_first_count"] == f"{int(first['actioned'] - first['self_generated']):,}"
+    assert f.values["nsg_last_count"] == f"{int(last['actioned'] - last['self_generated']):,}"
+    assert f.checks[0].survives == bool(last["not_self_generated"] < first["not_self_generated"])
+
+
+# --- a partial year builds ----------------------------------------------------------------------------
+
+def test_a_year_in_one_table_only_still_gives_the_key_findings(tmp_path, monkeypatch):
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(data.data_dir(), copy)
+
+    def append(name, line):
+        path = copy / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + ("" if text.endswith("\n") else "\n") + line + "\n", encoding="utf-8")
+
+    import json
+    schema_path = copy / "schemas" / "ncmec_country_reports.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    for field in schema["fields"]:
+        if field["name"] == "year":
+            field.setdefault("constraints", {})["maximum"] = 2024  # as a contributor raising the limit would
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    # NCMEC's UK count for a year the police table does not have; an IWF assessed count for a year
+    # without a self-generated split; a full-year enticement count for a year with only its first half
+    append("ncmec_country_reports.csv", "2024,United Kingdom,GBR,false,200000,ncmec-country-2023,p. 7")
+    append("iwf_reports.csv", "2025,reports_assessed,all,all,500000,,iwf-adir-2024-where-reports-come-from,test,test")
+    append("ncmec_enticement_sextortion.csv",
+           "2025,online_enticement_reports,900000,,false,ncmec-blog-2025-h1-spike,test,test")
+    monkeypatch.setenv("CSAM_DATA_DIR", str(copy))
+    findings = {f.key: f for f in self_generated.key_findings()}
+    assert findings["capacity"].values["cap_last_year"] == 2025
+    assert findings["share"].values["sg_last_year"] == 2023  # the split stops a year earlier: kept, not guessed
+    assert findings["police"].values["uk_last_year"] == 2024
+    series = enticement.half_years("online_enticement_reports").set_index("period")
+    assert series.loc["Jul–Dec 2025", "count"] == 900000 - _raw("online_enticement_reports_h1", 2025)
+
+
+def test_the_2022_share_implied_by_the_published_rise_matches_the_counts():
+    implied = self_generated.share_2022_implied()
+    assert implied is not None, "the IWF's published rise in percentage points is in data/"
+    comp = self_generated.self_generated_composition().set_index("year")
+    assert implied["implied"] == pytest.approx((comp.loc[implied["year"] + 1, "share_published"] - implied["rise_pp"]) / 100)
+    assert abs(implied["implied"] - comp.loc[implied["year"], "share_computed"]) < 0.01
+
+
+def test_prevalence_rows_are_childrens_experience_only_and_none_is_repeated():
+    prev = uk_series.prevalence()
+    assert prev is not None and prev["study_id"].nunique() >= 3
+    assert not prev["measure"].isin(uk_series.NOT_CHILD_EXPERIENCE).any()
+    assert not prev.duplicated(["study_id", "measure", "geography"]).any()
+    assert {"definition", "population", "recall_period", "fieldwork"} <= set(prev.columns)
+    # the counter itself, on constructed rows: one series measured twice
+    rows = pd.DataFrame({"study_id": ["a", "a", "b"], "measure": ["m", "m", "m"], "geography": ["x", "x", "x"],
+                         "fieldwork": ["2019", "2022", "2021"]})
+    assert uk_series.repeated_prevalence_measures(rows) == 1
+    assert uk_series.repeated_prevalence_measures(prev) == 0
+
+
+def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_findings():
+    intro = (Path(__file__).resolve().parent.parent / "chapters" / "intro.md").read_text(encoding="utf-8")
+    paragraph = intro[intro.index("**Self-generated material and enticement.**"):intro.index("**The coverage.**")]
+    names = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", paragraph))
+    findings = {f.key: f for f in self_generated.key_findings()}
+    available = set(findings["share"].values) | set(findings["report_act"].values)
+    assert names and names <= available, sorted(names - available)
+    # the paragraph says no more than the robustness table allows: no claim about the derived second half
+    assert "second half" not in paragraph and "lower" not in paragraph
+
+
+def test_uk_enticement_referrals_are_one_source_for_both_halves():
+    uk = enticement.uk_enticement_referrals()
+    rows = data.load("ncmec_jurisdiction_referrals")
+    rows = rows[(rows["iso3"] == "GBR") & (rows["measure"] == "online_enticement_referrals")].set_index("period")
+    assert uk["h1"] == rows.loc["2024-H1", "value"] and uk["h2"] == rows.loc["2024-H2", "value"]
+    assert uk["change"] == pytest.approx(uk["h2"] / uk["h1"] - 1)
+    assert len(uk["source_ids"]) == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import data
-from .common import esp_reports_by_platform, yearly
+from . import eu_gap, meta
+from .common import (esp_reports_by_platform, format_event_date, last_comparable_year, period_end, preferred,
+                     yearly)
+from .robustness import Check, Finding
 
 
 META_PARENT = "meta"
@@ -59,3 +62,382 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
             "fall_not_bundling_pct": float((meta_before - unbundled) / meta_before),
         })
     return pd.DataFrame(rows)
+
+
+def bounds_by_base_year(base_years=(2021, 2022, 2023), after: int | None = None) -> pd.DataFrame:
+    """The fall in Meta's reports not explained by bundling, from each base year to the first
+    bundled year, at the two extremes (none and all of bundling's compression on Meta), plus a row
+    for the last base year with Instagram's excess over the year before netted out (its spike, on
+    a service whose messages were not encrypted by default).
+
+    Columns: base, base_year, meta_before, meta_after, fall, low (all compression on Meta),
+    high (none on Meta). Needs NCMEC's incident count for ``after`` (raises KeyError without it)."""
+    totals = yearly("total_reports").set_index("year")
+    after = int(totals.index[totals["bundled"]].min()) if after is None else after
+    incidents = yearly("incidents").set_index("year")["count"]
+    meta = meta_total_reports()
+    by_app = meta_reports_by_app().pivot(index="year", columns="platform_id", values="reports")
+    reports_after, incidents_after = float(totals.loc[after, "count"]), float(incidents[after])
+    rows = []
+    for base in base_years:
+        assert not totals.loc[base, "bundled"], "a base year is counted one report at a time"
+        b = bundling_bounds(meta[base], meta[after], reports_after, incidents_after, shares=(0.0, 1.0))
+        b = b.set_index("share_of_compression_on_meta")["fall_not_bundling"]
+        rows.append({"base": str(base), "base_year": int(base), "meta_before": int(meta[base]),
+                     "meta_after": int(meta[after]), "fall": int(meta[base] - meta[after]),
+                     "low": float(b[1.0]), "high": float(b[0.0])})
+    last = max(base_years)
+    excess = float(by_app.loc[last, "instagram"] - by_app.loc[last - 1, "instagram"])
+    spike = rows[-1]
+    rows.append({**spike, "base": f"{last}, Instagram's excess over {last - 1} netted out",
+                 "meta_before": int(spike["meta_before"] - excess), "fall": int(spike["fall"] - excess),
+                 "low": spike["low"] - excess, "high": spike["high"] - excess})
+    out = pd.DataFrame(rows)
+    out.attrs.update(after=after, instagram_excess=excess, compression=incidents_after - reports_after)
+    return out
+
+
+@data.cached
+def company_reports() -> pd.DataFrame:
+    """NCMEC's per-service rows summed by company, one row per (year, company).
+    Columns: year, company, company_name, reports."""
+    rows = esp_reports_by_platform()
+    out = rows.groupby(["year", "parent_company", "company_name"], as_index=False)["reports"].sum()
+    return out.rename(columns={"parent_company": "company"})
+
+
+def other_companies(before: int, after: int, largest=("bytedance", "snap"), min_reports: int = 100_000) -> pd.DataFrame:
+    """Companies other than Meta across a break, company by company, on one basis: NCMEC's
+    per-service rows, companies listed in both years (a company missing from a partial
+    transcription is not read as a fall to zero). Companies with at least ``min_reports`` in either
+    year get a row of their own; the rest are pooled. Two summary rows follow: all listed
+    companies other than Meta, and the same without the ``largest`` risers.
+    Columns: company, before, after, change."""
+    rows = company_reports()
+    rows = rows[rows["company"] != META_PARENT]
+    wide = rows.pivot_table(index=["company", "company_name"], columns="year", values="reports", aggfunc="sum")
+    wide = wide[[before, after]].dropna().astype(float)
+    wide.columns = ["before", "after"]
+    wide = wide.reset_index()
+    big = wide[(wide["before"] >= min_reports) | (wide["after"] >= min_reports)].sort_values("after", ascending=False)
+    small = wide.drop(big.index)
+    out = [{"company": r.company_name, "key": r.company, "before": r.before, "after": r.after} for r in big.itertuples()]
+    out.append({"company": f"{len(small)} other companies", "key": "rest",
+                "before": small["before"].sum(), "after": small["after"].sum()})
+    out.append({"company": "all companies other than Meta", "key": "all", "before": wide["before"].sum(),
+                "after": wide["after"].sum()})
+    rest = wide[~wide["company"].isin(largest)]
+    names = " and ".join(wide.loc[wide["company"].isin(largest), "company_name"])
+    out.append({"company": f"all other than Meta, {names}", "key": "without_largest",
+                "before": rest["before"].sum(), "after": rest["after"].sum()})
+    out = pd.DataFrame(out)
+    out["change"] = out["after"] / out["before"] - 1
+    return out
+
+
+def other_companies_esp_total(before: int, after: int, largest=("bytedance", "snap")) -> dict:
+    """The same comparison on the other basis: NCMEC's printed (or transcribed) ESP total minus
+    Meta, and minus the ``largest`` risers too. Returns change_all and change_without_largest."""
+    esp = yearly("esp_reports").set_index("year")["count"].astype(float)
+    meta = meta_total_reports()
+    firms = company_reports().pivot_table(index="year", columns="company", values="reports", aggfunc="sum")
+    other = esp - meta.reindex(esp.index)
+    rest = other - firms[list(largest)].sum(axis=1).reindex(esp.index)
+    return {"change_all": float(other[after] / other[before] - 1),
+            "change_without_largest": float(rest[after] / rest[before] - 1)}
+
+
+@data.cached
+def informational_split() -> pd.DataFrame:
+    """Reports NCMEC made available to police, actionable against informational, per year (sums
+    over recipients: one report can go to several, so the sums exceed the year's reports).
+    Columns (index year): actionable, informational, informational_share, reliability."""
+    rows = preferred(data.load("ncmec_report_recipients"), ["year", "recipient", "classification"])
+    split = rows.groupby(["year", "classification"])["reports"].sum().unstack().astype("int64")
+    assert {"actionable", "informational"} <= set(split.columns)
+    split["informational_share"] = split["informational"] / (split["actionable"] + split["informational"])
+    order = {"primary": 0, "secondary": 1, "derived": 2}
+    split["reliability"] = rows.groupby("year")["reliability"].agg(lambda r: max(r, key=order.get))
+    return split
+
+
+def informational_test(before: int, after: int) -> dict | None:
+    """Did bundling remove mostly informational reports? If it had, informational reports would
+    fall much more than actionable ones across the break. Returns the two changes and the shares,
+    or None when the split for ``after`` is not in the data."""
+    split = informational_split()
+    if after not in split.index or before not in split.index:
+        return None
+    change = split.loc[after, ["actionable", "informational"]] / split.loc[before, ["actionable", "informational"]] - 1
+    return {"actionable_change": float(change["actionable"]), "informational_change": float(change["informational"]),
+            "share_before": float(split.loc[before, "informational_share"]),
+            "share_after": float(split.loc[after, "informational_share"]),
+            "reliability_after": split.loc[after, "reliability"]}
+
+
+# --- key findings ------------------------------------------------------------------------------
+
+def _m(x) -> str:
+    return f"{x / 1e6:.1f} million"
+
+
+def _meta_quarterly_finding() -> Finding:
+    tips = meta.meta_cybertips()
+    yoy = meta.same_quarter_changes(tips).dropna(subset=["change"])
+    base_q = tips.index.min()                      # the first quarter Meta published: before the spike
+    spike = tips[tips.index.year == base_q.year]
+    later_same = tips[(tips.index.quarter == base_q.quarter) & (tips.index > base_q)]
+    since = tips[tips.index >= base_q + pd.DateOffset(years=1, months=3)]
+    basis = meta.cybertip_basis()
+    basis = basis[basis["bundled"]].iloc[0]
+    fb = meta.content_actioned()["facebook"].dropna()
+    fb_yoy = meta.same_quarter_changes(fb).dropna(subset=["change"]).set_index("quarter")
+    first_yoy = yoy.iloc[0]
+    fb_first = fb_yoy.loc[first_yoy["quarter"]]
+    fb_since = fb_yoy[(fb_yoy.index >= since.index[0]) & (fb_yoy.index <= tips.index[-1])]
+    assert len(fb_since), "Facebook's content actioned covers the quarters since the fall"
+    label = lambda q: f"Q{q.quarter} {q.year}"
+    values = {
+        "mq_base_label": label(base_q), "mq_base": int(tips[base_q]),
+        "mq_first_yoy_label": first_yoy["label"], "mq_first_yoy": float(first_yoy["change"]),
+        "mq_later_label": label(later_same.index[-1]), "mq_later_vs_base": float(later_same.iloc[-1] / tips[base_q] - 1),
+        "mq_since_label": label(since.index[0]), "mq_since_max": int(since.max()), "mq_spike_min": int(spike.min()),
+        "mq_latest_label": label(tips.index[-1]), "mq_spike_max": int(spike.max()),
+        "basis_year": int(basis["year"]), "basis_meta": int(basis["meta_quarters_sum"]),
+        "basis_ncmec": int(basis["ncmec_fb_ig"]), "basis_gap": float(basis["gap"]),
+        "fb_act_label": fb_first["label"], "fb_act": float(fb_first["value"]),
+        "fb_act_earlier": float(fb_first["year_earlier"]), "fb_act_change": float(fb_first["change"]),
+        "fb_since_falls": int((fb_since["change"] < 0).sum()), "fb_since_quarters": len(fb_since),
+        "fb_since_min": float(fb_since["change"].min()), "fb_since_max": float(fb_since["change"].max()),
+        "fb_since_last_label": fb_since["label"].iloc[-1],
+        "fb_latest_label": fb_yoy["label"].iloc[-1], "fb_latest_change": float(fb_yoy["change"].iloc[-1]),
+    }
+    yoy_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in yoy.itertuples())
+    fb_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_yoy[fb_yoy.index >= first_yoy["quarter"]].itertuples())
+    statement = (f"Meta's own count of CyberTips has been lower in every quarter since {values['mq_since_label']} than "
+                 f"in any quarter of {base_q.year}. The count is on NCMEC's bundled basis; Facebook's content actioned, "
+                 f"which bundling cannot touch, rose in {values['fb_act_label']} but was also below a year earlier in "
+                 f"{values['fb_since_falls']} of the {values['fb_since_quarters']} quarters from {values['mq_since_label']} to "
+                 f"{values['fb_since_last_label']}.")
+    checks = (
+        Check("same period a year earlier", f"each quarter against the same quarter a year earlier: {yoy_text}; "
+              f"every quarter since {values['mq_since_label']} (at most {_m(since.max())}) is below every quarter "
+              f"of {base_q.year} (at least {_m(spike.min())})",
+              bool((since < spike.min()).all())),
+        Check("one outlier removed", f"against {label(base_q)}, before the spike of the next two quarters "
+              f"(up to {_m(spike.max())}): {first_yoy['label']} {first_yoy['change']:+.0%}, "
+              f"{values['mq_later_label']} {values['mq_later_vs_base']:+.0%}", bool(values["mq_later_vs_base"] < 0)),
+        Check("change in counting", f"Meta's four quarters of {values['basis_year']} sum to {_m(values['basis_meta'])}, "
+              f"{values['basis_gap']:+.1%} against NCMEC's bundled Facebook + Instagram count ({_m(values['basis_ncmec'])}): "
+              "Meta counts after bundling, so its fall includes bundling and is not a fall in detection alone", False),
+        Check("comparison group", f"Facebook's content actioned for child sexual exploitation (a count bundling cannot "
+              f"touch), against the same quarter a year earlier: {fb_text}. The first fall is not in what Facebook acted "
+              f"on; the lower level from {values['mq_since_label']} mostly is",
+              bool(values["fb_since_falls"] * 2 > values["fb_since_quarters"])),
+    )
+    return Finding("meta_quarterly", statement, values, checks)
+
+
+def _bounds_finding() -> Finding:
+    b = bounds_by_base_year()
+    after = b.attrs["after"]
+    by = b.set_index("base")
+    last = str(int(b["base_year"].max()))
+    netted = b.iloc[-1]
+    values = {"after_year": after, "ig_excess": b.attrs["instagram_excess"], "netted_low": float(netted["low"]),
+              "netted_high": float(netted["high"])}
+    for r in b.iloc[:-1].itertuples():
+        values[f"nb_low_{r.base}"], values[f"nb_high_{r.base}"] = float(r.low), float(r.high)
+    others = " and ".join(f"{r.base}: {_m(r.low)} to {_m(r.high)}" for r in b.iloc[:-1].itertuples() if r.base != last)
+    enticement = data.load("ncmec_enticement_sextortion")
+    ent = enticement[enticement["measure"] == "online_enticement_reports"].groupby("year")["count"].max()
+    values["ent_before"], values["ent_after"] = int(ent[after - 1]), int(ent[after])
+    statement = (f"Part of Meta's fall into {after} is not explained by bundling, but how much depends on the base year: "
+                 f"{_m(by.loc[last, 'low'])} to {_m(by.loc[last, 'high'])} from {last}, a spike year; about "
+                 f"{_m(netted['low'])} at the least once Instagram's {last} excess is netted out.")
+    checks = (
+        Check("another base year", f"{others}", bool(b.iloc[:-1]["low"].min() > 0)),
+        Check("one outlier removed", f"Instagram's {last} excess over {int(last) - 1} ({_m(values['ig_excess'])}) netted "
+              f"out: {_m(netted['low'])} to {_m(netted['high'])}", bool(netted["low"] > 0)),
+        Check("change in counting", f"the REPORT Act added reports in {after} (online enticement "
+              f"{values['ent_before']:,} → {values['ent_after']:,} across all companies), which if anything understates "
+              "the fall not explained by bundling", True),
+    )
+    return Finding("bundling_bounds", statement, values, checks)
+
+
+def _others_finding(before: int, after: int) -> Finding:
+    table = other_companies(before, after).set_index("key")
+    esp_basis = other_companies_esp_total(before, after)
+    big = table.drop(index=["rest", "all", "without_largest"])
+    values = {"others_all": float(table.loc["all", "change"]), "others_without": float(table.loc["without_largest", "change"]),
+              "others_esp_all": esp_basis["change_all"], "others_esp_without": esp_basis["change_without_largest"],
+              "bytedance_change": float(table.loc["bytedance", "change"]), "snap_change": float(table.loc["snap", "change"])}
+    statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break on NCMEC's "
+                 f"per-service rows, carried by ByteDance (TikTok) and Snap; without them the rest changed "
+                 f"{values['others_without']:+.0%}. Neither figure is a bound: bundling lowered and the REPORT Act "
+                 "raised these counts.")
+    checks = (
+        Check("comparison group", "company by company: " + "; ".join(
+            f"{r.company} {r.change:+.0%}" for r in big.itertuples()) + f"; without ByteDance and Snap "
+            f"{values['others_without']:+.0%}", bool(values["others_without"] > 0)),
+        Check("derived figure", f"on NCMEC's ESP total less Meta instead: {values['others_esp_all']:+.0%}, and "
+              f"{values['others_esp_without']:+.0%} without ByteDance and Snap ({after} per-service rows are a partial "
+              "transcription)", bool(values["others_esp_without"] > 0.05)),
+    )
+    return Finding("other_companies", statement, values, checks)
+
+
+def _whatsapp_finding(before: int) -> Finding:
+    wa = meta_reports_by_app()
+    wa = wa[wa["platform_id"] == "whatsapp"].set_index("year")["reports"]
+    old = wa[wa.index <= before]
+    values = {"wa_min": int(wa.min()), "wa_max": int(wa.max()), "wa_first": int(wa.index.min()),
+              "wa_last": int(wa.index.max()), "wa_old_min": int(old.min()), "wa_old_max": int(old.max())}
+    statement = (f"WhatsApp, encrypted by default throughout, filed {_m(values['wa_min'])} to {_m(values['wa_max'])} "
+                 "reports a year: much is detected without reading messages. It does not show how much reading them "
+                 "would add.")
+    checks = (
+        Check("change in counting", f"unbundled years only ({values['wa_first']}–{before}): {_m(values['wa_old_min'])} "
+              f"to {_m(values['wa_old_max'])} a year", bool(values["wa_old_min"] > 0)),
+        Check("dependence on scanning", f"NCMEC lists WhatsApp apart only from {values['wa_first']}, years after its "
+              "encryption: there is no unencrypted WhatsApp to compare with", True),
+    )
+    return Finding("whatsapp", statement, values, checks)
+
+
+def _eu_finding() -> Finding:
+    before, gap = eu_gap.gap_years()
+    eu, eu_no_pl = eu_gap.eu27_reports(), eu_gap.eu27_reports(exclude=("POL",))
+    did = eu_gap.did_results().set_index(["treated", "comparison"]).loc["EU-27 without Poland"]
+    panel = eu_gap.eu_gap_panel(min_reports=1000, base_year=before)
+    groups = eu_gap.comparison_groups(panel)
+    eu_ids = set(panel.loc[panel["eu27"].astype(bool), "iso3"]) - {"POL"}
+    values = {
+        "gap_year": gap, "before_year": before,
+        "eu_change": float(eu[gap] / eu[before] - 1), "eu_no_pl_change": float(eu_no_pl[gap] / eu_no_pl[before] - 1),
+        "eu_typical": eu_gap.typical_change(panel, eu_ids, before, gap),
+        "wb_typical": eu_gap.typical_change(panel, groups["the Western Balkans"], before, gap),
+        "did_uk": float(did.loc["the UK", "relative_change"]), "did_uk_pre": float(did.loc["the UK", "pre_period"]),
+        "did_uk_post": float(did.loc["the UK", "post_period"]),
+        "did_wb": float(did.loc["the Western Balkans", "relative_change"]),
+        "did_wb_p": float(did.loc["the Western Balkans", "p_value"]),
+        "did_neu": float(did.loc["non-EU Europe", "relative_change"]), "did_neu_p": float(did.loc["non-EU Europe", "p_value"]),
+        "did_rest": float(did.loc["rest of the world", "relative_change"]),
+        "did_rest_pre": float(did.loc["rest of the world", "pre_period"]),
+    }
+    grid = eu_gap.threshold_grid(before=before, gap=gap, thresholds=(1000,))
+    grid = grid.assign(spread=(grid[["loo_low", "loo_high"]].sub(grid["relative_change"], axis=0)).abs().max(axis=1))
+    values["loo_max_points"] = float(grid["spread"].max() * 100)
+    statement = (f"In {gap}, the first full year of the ePrivacy gap, reports attributed to the EU-27 fell "
+                 f"{-values['eu_change']:.0%} ({-values['eu_no_pl_change']:.0%} without Poland). Against countries "
+                 "that had no gap, the country counts are consistent with a fall during the gap, but do not establish one.")
+    checks = (
+        Check("one outlier removed", f"without Poland, whose {before} count was a spike: EU-27 "
+              f"{values['eu_no_pl_change']:+.0%}; leaving out any other member state moves the country-level "
+              f"estimate by at most {values['loo_max_points']:.0f} points", bool(values["eu_no_pl_change"] < 0)),
+        Check("comparison group", f"against the UK: {values['did_uk']:+.0%} for the typical member state (one "
+              f"comparison country; {values['did_uk_pre']:+.0%} the year before)", bool(values["did_uk"] < 0)),
+        Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
+              f"{values['did_uk_post']:+.0%}, still as far behind: the UK was diverging for other reasons",
+              bool(abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2)),
+        Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
+              f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
+              f"(EU {values['did_wb']:+.0%} relative)", bool(values["did_wb"] < 0)),
+        Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
+              f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
+        Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "
+              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap",
+              bool(abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2)),
+    )
+    return Finding("eu_gap", statement, values, checks)
+
+
+def _informational_finding(before: int, after: int) -> Finding | None:
+    test = informational_test(before, after)
+    if test is None:
+        return None
+    values = {f"info_{k}": v for k, v in test.items() if k != "reliability_after"}
+    mostly_info = test["informational_change"] < test["actionable_change"] - 0.2
+    statement = (f"Across the {after} break, reports NCMEC made available to police as informational changed "
+                 f"{test['informational_change']:+.0%} and actionable ones {test['actionable_change']:+.0%}: "
+                 + ("consistent with bundling having merged mostly informational reports (a change in how NCMEC "
+                    "classed reports would look the same)." if mostly_info else
+                    "the fall was not mostly in informational reports."))
+    checks = (
+        Check("change in counting", f"informational share {test['share_before']:.0%} in {before}, "
+              f"{test['share_after']:.0%} in {after} ({test['reliability_after']} source for {after}; sums over "
+              "recipients, one report can go to several)", True),
+    )
+    return Finding("informational", statement, values, checks)
+
+
+@data.cached
+def key_findings() -> list[Finding]:
+    """The encryption chapter's key findings, in the order the chapter gives them, each with the
+    objections tried. Each computation reads the latest year of its own table, so a year that
+    reaches one table first does not break the others."""
+    before = last_comparable_year()
+    totals = yearly("total_reports")
+    after = int(totals.loc[totals["bundled"], "year"].min())
+    findings = [_meta_quarterly_finding(), _bounds_finding(), _others_finding(before, after),
+                _informational_finding(before, after), _whatsapp_finding(before), _eu_finding()]
+    return [f for f in findings if f is not None]
+
+
+# --- the chapter's tables of quotations and forecasts ------------------------------------------
+
+@data.cached
+def statements() -> pd.DataFrame:
+    """The parties' statements on default encryption, with a readable date ('undated' where the
+    source gives none) and quotations reaching us through a secondary source marked."""
+    rows = data.load("e2ee_statements").join(data.sources()["reliability"], on="source_id")
+    rows["when"] = [format_event_date(d, p) if pd.notna(d) else "undated" for d, p in zip(rows["said"], rows["said_precision"])]
+    rows["quote"] = [q + (" (quoted in a secondary source)" if r == "secondary" else "")
+                     for q, r in zip(rows["quote"], rows["reliability"])]
+    return rows
+
+
+def _forecast_text(row) -> str:
+    q = (row["qualifier"] + " ") if pd.notna(row["qualifier"]) else ""
+    if pd.notna(row["share_lost_pct"]):
+        return "more than half lost" if q == "more than " else f"{q}{int(row['share_lost_pct'])}% lost"
+    return f"{q}{row['reports_lost'] / 1e6:.0f} million reports undetected"
+
+
+def forecast_table() -> pd.DataFrame:
+    """The published forecasts of reports lost to default encryption, each with what the counts
+    did over the nearest comparable span (outcome), in the order they were made."""
+    before = last_comparable_year()
+    after = before + 1
+    totals = yearly("total_reports").set_index("year")["count"]
+    incidents = yearly("incidents").set_index("year")["count"]
+    meta = meta_total_reports()
+    by_app = meta_reports_by_app().pivot(index="year", columns="platform_id", values="reports")
+    b = bounds_by_base_year().set_index("base_year")
+    all_change = totals[after] / totals[before] - 1
+    inc_change = incidents[after] / totals[before] - 1
+    app_change = lambda app: by_app.loc[after, app] / by_app.loc[before, app] - 1
+    ranges = (f"{b.loc[before, 'low'].iloc[0] / 1e6:.1f}–{b.loc[before, 'high'].iloc[0] / 1e6:.1f} million not explained by "
+              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out")
+    latest = int(totals.index.max())
+    outcomes = {
+        "eu-strategy-2020-more-than-half": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",
+        "ncmec-ojjdp-cy2022-up-to-80": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",
+        "ncmec-ojjdp-cy2023-up-to-80": f"as above; {latest} reports {totals[latest] / totals[after] - 1:+.0%} on {after}.",
+        "nca-2023-messenger-92": (f"not measurable: NCMEC lists no Messenger row. Facebook (which includes Messenger) "
+                                  f"{app_change('facebook'):+.0%} {before}→{after} worldwide (bundled)."),
+        "nca-2023-instagram-85": (f"Instagram {app_change('instagram'):+.0%} {before}→{after} (bundled), on a service not "
+                                  "encrypted by default, from a spike year."),
+        "iwf-2023-at-least-21-million": f"Meta's reports {(meta[before] - meta[after]) / 1e6:.1f} million fewer {before}→{after} (bundled); {ranges}.",
+        "c3p-ncmec-2023-70": f"Meta's reports {meta[after] / meta[before] - 1:+.0%} {before}→{after} (bundled); {ranges}.",
+    }
+    rows = data.load("e2ee_forecasts").join(data.sources()["reliability"], on="source_id")
+    rows = rows.assign(
+        when=[format_event_date(d, p) for d, p in zip(rows["made"], rows["made_precision"])],
+        forecast=rows.apply(_forecast_text, axis=1), outcome=rows["forecast_id"].map(outcomes),
+        order=[period_end(d, p) for d, p in zip(rows["made"], rows["made_precision"])],
+        all_change=all_change, incident_change=inc_change)
+    rows["forecaster"] = [f + (" (as quoted in a secondary source)" if r == "secondary" else "")
+                          for f, r in zip(rows["forecaster"], rows["reliability"])]
+    return rows.sort_values("order", kind="stable").reset_index(drop=True)

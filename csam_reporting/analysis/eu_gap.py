@@ -23,6 +23,10 @@ NON_EU_EUROPE_ISO3 = frozenset({
     "SMR", "VAT",
 })
 
+# The Western Balkans with an ISO code (Kosovo has none in NCMEC's lists): European countries
+# outside the EU, with no ePrivacy gap, and a second European comparison beside the UK.
+WESTERN_BALKANS_ISO3 = frozenset({"ALB", "BIH", "MNE", "MKD", "SRB"})
+
 
 @data.cached
 def country_reports() -> pd.DataFrame:
@@ -188,3 +192,158 @@ def did_leave_one_out(panel: pd.DataFrame, *, treated, control=None, drop_from: 
         out[left_out] = float(_did_from_arrays(t["pre"].to_numpy(), t["post"].to_numpy(), c["pre"].to_numpy(),
                                                c["post"].to_numpy(), kwargs.get("aggregate", False)))
     return pd.Series(out, name="estimate")
+
+
+def comparison_groups(panel: pd.DataFrame) -> dict[str, set]:
+    """The comparison countries of a panel, by group: the UK, the Western Balkans, non-EU Europe
+    (which includes the Western Balkans) and the rest of the world."""
+    assert WESTERN_BALKANS_ISO3 <= NON_EU_EUROPE_ISO3
+    return {
+        "the UK": set(panel.loc[panel["group"] == "UK", "iso3"]),
+        "the Western Balkans": set(panel.loc[panel["iso3"].isin(WESTERN_BALKANS_ISO3), "iso3"]),
+        "non-EU Europe": set(panel.loc[panel["group"] == "non-EU Europe", "iso3"]),
+        "rest of the world": set(panel.loc[panel["group"] == "rest of the world", "iso3"]),
+    }
+
+
+def typical_change(panel: pd.DataFrame, units, pre, post, *, unit="iso3", time="year", value="reports") -> float:
+    """The typical change of a group of units from ``pre`` to ``post``: exp(mean change in log) − 1."""
+    wide = _pre_post(panel, unit, time, value, pre, post)
+    wide = wide[wide.index.isin(set(units))]
+    if wide.empty:
+        raise ValueError("no unit of the group has data in both periods")
+    return float(np.expm1((np.log(wide["post"]) - np.log(wide["pre"])).mean()))
+
+
+def did_table(panel: pd.DataFrame, treated: dict, groups: dict, *, before: int, gap: int, n: int = 4000,
+              seed: int = 1) -> pd.DataFrame:
+    """The difference-in-differences of each treated group against each comparison group, from
+    ``before`` to ``gap``, with its two placebo periods: the year before (``before`` − 1 to
+    ``before``) and the year after the gap closed (``before`` to ``gap`` + 1, when no gap remained:
+    a comparison that still shows the treated group far behind measures a difference in trend).
+    Columns: treated, comparison, countries, relative_change, low, high (95% bootstrap interval),
+    p_value (permutation; NaN with one comparison country), pre_period, post_period, totals
+    (on group totals), all as relative changes (exp(d) − 1)."""
+    rows = []
+    for t_name, t_ids in treated.items():
+        for c_name, c_ids in groups.items():
+            if not c_ids:
+                continue
+            kw = dict(treated=t_ids, control=c_ids, pre=before, post=gap)
+            low, high = did_bootstrap(panel, **kw, n=n, seed=seed)
+            perm = did_permutation(panel, **kw, n=n, seed=seed + 1) if len(c_ids) > 1 else None
+            rows.append({
+                "treated": t_name, "comparison": c_name, "countries": len(c_ids),
+                "relative_change": np.expm1(did_log(panel, **kw)), "low": np.expm1(low), "high": np.expm1(high),
+                "p_value": perm["p_value"] if perm else np.nan,
+                "pre_period": np.expm1(did_log(panel, treated=t_ids, control=c_ids, pre=before - 1, post=before)),
+                "post_period": np.expm1(did_log(panel, treated=t_ids, control=c_ids, pre=before, post=gap + 1)),
+                "totals": np.expm1(did_log(panel, **kw, aggregate=True)),
+            })
+    return pd.DataFrame(rows)
+
+
+def threshold_grid(*, before: int, gap: int, thresholds=(100, 1000, 10000), exclude=("POL",)) -> pd.DataFrame:
+    """The EU-27 (without ``exclude``) against each comparison group at several inclusion
+    thresholds, with the range of the estimate when one member state at a time is left out.
+    Columns: comparison, threshold, eu_countries, comparison_countries, relative_change, loo_low,
+    loo_high, most_influential (the member state whose removal moves it most, by NCMEC's label)."""
+    labels = data.load("ncmec_country_reports").dropna(subset=["iso3"]).drop_duplicates("iso3", keep="last")
+    names = labels.set_index("iso3")["country_label"].to_dict()
+    rows = []
+    for threshold in thresholds:
+        p_t = eu_gap_panel(min_reports=threshold, base_year=before)
+        eu_t = set(p_t.loc[p_t["eu27"].astype(bool), "iso3"]) - set(exclude)
+        for name, control in comparison_groups(p_t).items():
+            if not control:
+                continue
+            est = did_log(p_t, treated=eu_t, control=control, pre=before, post=gap)
+            loo = did_leave_one_out(p_t, treated=eu_t, control=control, pre=before, post=gap)
+            rows.append({"comparison": name, "threshold": threshold, "eu_countries": len(eu_t),
+                         "comparison_countries": len(control), "relative_change": np.expm1(est),
+                         "loo_low": np.expm1(loo.min()), "loo_high": np.expm1(loo.max()),
+                         "most_influential": names.get(loo.sub(est).abs().idxmax(), loo.sub(est).abs().idxmax())})
+    return pd.DataFrame(rows)
+
+
+def event_study(panel: pd.DataFrame, treated, groups: dict, *, before: int, n: int = 2000, seed: int = 3) -> pd.DataFrame:
+    """The treated group against each comparison group in every year, relative to ``before``
+    (0 by construction), with 95% bootstrap intervals. Columns: comparison, year, estimate, low,
+    high (relative changes)."""
+    rows = []
+    for name, control in groups.items():
+        if not control:
+            continue
+        for year in sorted(panel["year"].unique()):
+            if year == before:
+                rows.append({"comparison": name, "year": int(year), "estimate": 0.0, "low": 0.0, "high": 0.0})
+                continue
+            kw = dict(treated=treated, control=control, pre=before, post=year)
+            low, high = did_bootstrap(panel, **kw, n=n, seed=seed)
+            rows.append({"comparison": name, "year": int(year), "estimate": np.expm1(did_log(panel, **kw)),
+                         "low": np.expm1(low), "high": np.expm1(high)})
+    return pd.DataFrame(rows)
+
+
+@data.cached
+def half_year_referrals(measure: str = "csam_referrals") -> pd.DataFrame:
+    """NCMEC's referrals by jurisdiction for the two halves of 2024, summed by group over the
+    jurisdictions with a value in both halves. Columns: group, jurisdictions, h1, h2, change,
+    missing (jurisdictions of the group with the first half only). Referrals are not reports by
+    location: never compared with the country counts."""
+    rows = data.load("ncmec_jurisdiction_referrals")
+    rows = rows[rows["measure"] == measure]
+    wide = rows.pivot_table(index=["group", "jurisdiction"], columns="period", values="value", aggfunc="sum")
+    assert {"2024-H1", "2024-H2"} <= set(wide.columns), "both halves of 2024"
+    both = wide.dropna(subset=["2024-H1", "2024-H2"])
+    out = both.groupby(level="group").agg(jurisdictions=("2024-H1", "size"), h1=("2024-H1", "sum"), h2=("2024-H2", "sum"))
+    out["change"] = out["h2"] / out["h1"] - 1
+    out["missing"] = wide.groupby(level="group").size().reindex(out.index) - out["jurisdictions"]
+    return out.reset_index()
+
+
+def world_half_year_change() -> float | None:
+    """NCMEC's own published change in CSAM referrals from the first half of 2024 to the second,
+    for all identified jurisdictions (a share), or None when not in the data."""
+    rows = data.load("ncmec_jurisdiction_referrals")
+    rows = rows[rows["measure"] == "csam_referrals_change_pct"]
+    return float(rows["value"].iloc[0]) / 100 if len(rows) else None
+
+
+@data.cached
+def gap_years() -> tuple[int, int]:
+    """(the year before the gap, the gap year): the gap began on 21 December 2020, so its first
+    full calendar year is the year after the one it began in."""
+    events = data.load("policy_timeline").set_index("event_id")
+    gap = int(events.loc["eu-eecc-applies-gap-starts", "date"].year) + 1
+    return gap - 1, gap
+
+
+@data.cached
+def did_results(min_reports: int = 1000, n: int = 4000) -> pd.DataFrame:
+    """:func:`did_table` for the EU-27 and the EU-27 without Poland against every comparison
+    group, around the gap year, on the panel of countries with at least ``min_reports`` reports."""
+    before, gap = gap_years()
+    panel = eu_gap_panel(min_reports=min_reports, base_year=before)
+    eu = set(panel.loc[panel["eu27"].astype(bool), "iso3"])
+    return did_table(panel, {"EU-27": eu, "EU-27 without Poland": eu - {"POL"}}, comparison_groups(panel),
+                     before=before, gap=gap, n=n)
+
+
+def window_table() -> pd.DataFrame:
+    """The published short-window figures for the fall in EU-related reports around the start of
+    the gap, each with the change computed from its counts where they are published, and the
+    calendar-year comparison from NCMEC's country lists as a last row."""
+    before, gap = gap_years()
+    eu = eu27_reports()
+    rows = data.load("eu_short_window_reports").join(data.sources()["reliability"], on="source_id")
+    rows = rows.assign(
+        scope=[sc + (" (secondary source)" if r == "secondary" else "") for sc, r in zip(rows["scope"], rows["reliability"])],
+        change_computed=rows["reports_after"] / rows["reports_before"] - 1,
+        change_published=rows["change_pct_published"] / 100,
+        window=[f"{b} weeks before and {a} after" for b, a in zip(rows["weeks_before"], rows["weeks_after"])])
+    calendar = pd.DataFrame([{"window": f"calendar {before} against calendar {gap}", "scope": "reports NCMEC attributes to the EU-27",
+                              "reports_before": eu[before], "reports_after": eu[gap],
+                              "change_computed": eu[gap] / eu[before] - 1, "source_id": f"ncmec-country-{gap}"}])
+    out = pd.concat([rows, calendar], ignore_index=True)
+    return out.astype({"reports_before": "Int64", "reports_after": "Int64"})

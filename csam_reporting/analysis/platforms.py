@@ -4,21 +4,31 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import data
-from .common import esp_reports_by_platform, esp_totals, user_base
+from .common import esp_reports_by_platform, esp_totals, last_comparable_year
 
 
 UNLISTED = "ESPs not listed in the transcription"
 
 
+CATEGORY_OF_KIND = {"hotline": "hotline", "organisation": "organisation"}
+CATEGORY_NAMES = {"company": "companies", "service": "services", "hotline": "hotlines",
+                  "organisation": "other organisations", "unlisted": UNLISTED}
+
+
 def _units(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     """Label each row with the unit it counts for: the platform, or the parent company (an ESP with no
-    parent company recorded counts as a company of its own)."""
+    parent company recorded counts as a company of its own), and its ``category``: 'company' (or
+    'service' at platform level) for a service provider, 'hotline' or 'organisation' where
+    ``platforms.reporter_kind`` says the reporter is not a provider (INHOPE forwards hotline reports)."""
+    kind = rows["reporter_kind"] if "reporter_kind" in rows else pd.Series(pd.NA, index=rows.index)
+    provider = "service" if level == "platform" else "company"
+    category = kind.map(CATEGORY_OF_KIND).fillna(provider)
     if level == "platform":
-        return rows.assign(unit_id=rows["platform_id"], unit_name=rows["platform_name"])
+        return rows.assign(unit_id=rows["platform_id"], unit_name=rows["platform_name"], category=category)
     if level == "company":
         linked = rows["parent_company"].notna()
         return rows.assign(unit_id=rows["parent_company"].where(linked, "esp:" + rows["platform_id"]),
-                           unit_name=rows["company_name"].where(linked, rows["platform_name"]))
+                           unit_name=rows["company_name"].where(linked, rows["platform_name"]), category=category)
     raise ValueError(f"level must be 'platform' or 'company', not {level!r}")
 
 
@@ -28,11 +38,13 @@ def esp_shares(level: str = "platform") -> pd.DataFrame:
     from NCMEC's rows) or 'company' (parent company; an ESP with no recorded parent is its own).
 
     Where the rows do not cover the ESP total (2024-2025), one more row per year, ``listed`` false
-    and named :data:`UNLISTED`, holds the remainder, so every year's shares sum to 1.
-    Columns: year, unit_id, unit_name, reports, esp_total, share, listed, combined, bundled, reliability.
+    and named :data:`UNLISTED`, holds the remainder, so every year's shares sum to 1. ``category``
+    sets hotlines and other organisations apart from providers (see :func:`_units`).
+    Columns: year, unit_id, unit_name, category, reports, esp_total, share, listed, combined, bundled, reliability.
     """
     rows = _units(esp_reports_by_platform(), level)
-    grouped = (rows.groupby(["year", "unit_id", "unit_name"], as_index=False)
+    assert rows.groupby("unit_id")["category"].nunique().max() == 1, "a unit has one category"
+    grouped = (rows.groupby(["year", "unit_id", "unit_name", "category"], as_index=False)
                .agg(reports=("reports", "sum"), combined=("combined", "any")))
     totals = esp_totals().set_index("year")
     grouped = grouped.join(totals[["esp_total", "bundled", "reliability"]], on="year")
@@ -41,14 +53,15 @@ def esp_shares(level: str = "platform") -> pd.DataFrame:
     remainder = (totals["esp_total"] - listed_sum.reindex(totals.index)).dropna()
     if (remainder < 0).any():
         raise ValueError(f"ESP rows exceed the ESP total in {list(remainder[remainder < 0].index)}")
-    extra = pd.DataFrame({"year": remainder.index, "unit_id": pd.NA, "unit_name": UNLISTED,
+    extra = pd.DataFrame({"year": remainder.index, "unit_id": pd.NA, "unit_name": UNLISTED, "category": "unlisted",
                           "reports": remainder.values, "combined": False, "listed": False})
     extra = extra[extra["reports"] > 0].join(totals[["esp_total", "bundled", "reliability"]], on="year")
     out = pd.concat([grouped, extra], ignore_index=True)
     out["reports"] = out["reports"].astype("Int64")
     out["share"] = (out["reports"] / out["esp_total"]).astype(float)
     return out.sort_values(["year", "reports"], ascending=[True, False]).reset_index(drop=True)[
-        ["year", "unit_id", "unit_name", "reports", "esp_total", "share", "listed", "combined", "bundled", "reliability"]]
+        ["year", "unit_id", "unit_name", "category", "reports", "esp_total", "share", "listed", "combined", "bundled",
+         "reliability"]]
 
 
 def herfindahl(shares) -> float:
@@ -60,14 +73,26 @@ def herfindahl(shares) -> float:
     return float((values ** 2).sum())
 
 
+def _known_share(apart: pd.DataFrame, year: int, category: str, listed_in_full: bool) -> float:
+    """A category's share of the year's ESP total: zero where absent from a full list, not known
+    (NaN) where absent from a partial one (the 2024-2025 transcription lists no hotline)."""
+    value = float(apart.loc[year].get(category, 0.0))
+    return value if (value > 0 or listed_in_full) else float("nan")
+
+
 @data.cached
 def concentration(level: str = "company", ks=(1, 5, 10)) -> pd.DataFrame:
     """Per year: the top-k shares of the ESP total and the Herfindahl index (0-10,000) across units.
     ``lower_bound`` is true where not every ESP row is known (2024-2025): the true top-k shares and
     index can only be higher than those computed from the listed ESPs.
-    Columns: year, top_1, top_5, top_10 (per ``ks``), hhi, equivalent_reporters, lower_bound, bundled."""
+    Only providers are ranked (companies, or services at platform level): hotlines and other
+    organisations are not companies, and their shares are given apart (``hotline_share``,
+    ``organisation_share``). Shares are of NCMEC's whole ESP total, which includes them.
+    Columns: year, top_1, top_5, top_10 (per ``ks``), hhi, equivalent_reporters, hotline_share,
+    organisation_share, lower_bound, bundled."""
     shares = esp_shares(level)
-    listed = shares[shares["listed"]]
+    apart = shares.pivot_table(index="year", columns="category", values="share", aggfunc="sum").fillna(0.0)
+    listed = shares[shares["listed"] & shares["category"].isin(["company", "service"])]
     full = esp_totals().set_index("year")["listed_in_full"]
     out = []
     for year, group in listed.groupby("year"):
@@ -76,7 +101,11 @@ def concentration(level: str = "company", ks=(1, 5, 10)) -> pd.DataFrame:
         for k in ks:
             row[f"top_{k}"] = float(ordered.head(k).sum())
         hhi = herfindahl(ordered)
-        row.update(hhi=hhi * 10_000, equivalent_reporters=1 / hhi, lower_bound=not bool(full[year]),
+        row.update(hhi=hhi * 10_000, equivalent_reporters=1 / hhi,
+                   # Known to be zero only where every ESP row is known; else not known (NaN).
+                   hotline_share=_known_share(apart, year, "hotline", bool(full[year])),
+                   organisation_share=_known_share(apart, year, "organisation", bool(full[year])),
+                   lower_bound=not bool(full[year]),
                    bundled=bool(group["bundled"].iloc[0]))
         out.append(row)
     return pd.DataFrame(out)
@@ -99,123 +128,6 @@ def reporter_counts() -> pd.DataFrame:
     }).astype("Int64")
     out.loc[~out.index.map(lambda y: bool(full.get(y, False))), :] = pd.NA
     return out.rename_axis("year").reset_index()
-
-
-@data.cached
-def reports_per_million_users(platforms: list[str], user_platform: str, metric: str,
-                              geography: str = "global") -> pd.DataFrame:
-    """Reports from ``platforms`` (NCMEC rows, summed) per million of ``user_platform``'s users in
-    one named ``metric`` (see :func:`user_base`; another metric is never substituted). A year gets a
-    rate only where a user figure dated in that calendar year exists (the latest in the year) and
-    where no report row combines services beyond ``platforms`` (the 2019-2020 'Facebook*' row is not
-    Facebook alone). Columns: year, reports, users, metric, as_of, period_label, estimate,
-    rate_per_million, bundled, reliability, user_source_id."""
-    users = user_base(user_platform, metric, geography)
-    users = (users.assign(year=users["as_of"].dt.year).sort_values("as_of")
-             .drop_duplicates("year", keep="last").set_index("year"))
-    rows = esp_reports_by_platform()
-    rows = rows[rows["platform_id"].isin(platforms)]
-    counts = rows.groupby("year").agg(reports=("reports", "sum"))
-    totals = esp_totals().set_index("year")
-    out = counts.join(users[["users", "as_of", "period_label", "estimate", "source_id"]], how="inner")
-    out = out.join(totals[["bundled", "reliability"]])
-    out["metric"] = metric
-    out["rate_per_million"] = (out["reports"].astype(float) / out["users"].astype(float) * 1_000_000)
-    return (out.rename(columns={"source_id": "user_source_id"}).rename_axis("year").reset_index()
-            [["year", "reports", "users", "metric", "as_of", "period_label", "estimate", "rate_per_million",
-              "bundled", "reliability", "user_source_id"]])
-
-
-# Which NCMEC platforms each self-disclosure covers, as the discloser describes its scope
-# (platform_transparency notes). Keys are the disclosure's platform_id(s) in platform_transparency.
-DISCLOSURE_SCOPES = {
-    "Amazon (and subsidiaries, incl. Twitch)": {
-        "disclosed": ["amazon"], "measure": "ncmec_reports",
-        "ncmec": ["amazon", "amazon_photos", "amazon_games", "amazon_ai_services", "twitch"]},
-    "Google and YouTube": {
-        "disclosed": ["google", "youtube"], "measure": "ncmec_reports", "ncmec": ["google"]},
-    "Meta: Facebook and Instagram": {
-        "disclosed": ["meta"], "measure": "ncmec_reports", "ncmec": ["facebook", "instagram"]},
-    "Microsoft consumer services (excl. LinkedIn, GitHub)": {
-        "disclosed": ["microsoft"], "measure": "ncmec_reports",
-        "ncmec": ["microsoft", "xbox", "microsoft_other_products", "bing"]},
-    "Pinterest": {"disclosed": ["pinterest"], "measure": "ncmec_reports", "ncmec": ["pinterest"]},
-    "Reddit": {"disclosed": ["reddit"], "measure": "ncmec_reports", "ncmec": ["reddit"]},
-    "Snapchat": {"disclosed": ["snapchat"], "measure": "ncmec_reports", "ncmec": ["snapchat"]},
-    "Twitch": {"disclosed": ["twitch"], "measure": "ncmec_reports", "ncmec": ["twitch"]},
-    "Discord (accounts reported)": {
-        "disclosed": ["discord"], "measure": "accounts_reported_to_ncmec_media", "ncmec": ["discord"]},
-}
-
-
-@data.cached
-def self_disclosures_vs_ncmec() -> pd.DataFrame:
-    """Each platform's own published count for a calendar year (summed from its periods only where
-    they cover the whole year, without overlap) beside NCMEC's count for the same services and year.
-    Columns: disclosure, year, disclosed, unit, ncmec_reports, ratio (disclosed / NCMEC), periods,
-    source_ids, ncmec_reliability."""
-    import calendar
-
-    transparency = data.load("platform_transparency")
-    rows = esp_reports_by_platform()
-    totals = esp_totals().set_index("year")
-    out = []
-    for name, scope in DISCLOSURE_SCOPES.items():
-        own = transparency[transparency["platform_id"].isin(scope["disclosed"])
-                           & (transparency["measure"] == scope["measure"])].copy()
-        own = own.assign(year=own["period_start"].dt.year)
-        for year, group in own.groupby("year"):
-            if (group["period_end"].dt.year != year).any():
-                continue
-            per_platform = [g for _, g in group.groupby("platform_id")]
-            if len(per_platform) != len(scope["disclosed"]):
-                continue  # e.g. Google without YouTube in a year: not the same scope
-            covered = all(int(((g["period_end"] - g["period_start"]).dt.days + 1).sum())
-                          == (366 if calendar.isleap(int(year)) else 365)
-                          for g in per_platform)
-            if not covered:
-                continue
-            ncmec = rows[(rows["year"] == year) & rows["platform_id"].isin(scope["ncmec"])]
-            if ncmec.empty:
-                continue
-            disclosed = int(group["value"].sum())
-            reports = int(ncmec["reports"].sum())
-            out.append({"disclosure": name, "year": int(year), "disclosed": disclosed,
-                        "unit": group["unit"].iloc[0], "ncmec_reports": reports,
-                        "ratio": disclosed / reports, "periods": len(group),
-                        "source_ids": list(dict.fromkeys(group["source_id"])),
-                        "ncmec_reliability": totals.loc[year, "reliability"]})
-    return pd.DataFrame(out)
-
-
-@data.cached
-def police_vs_ncmec_shares() -> pd.DataFrame:
-    """UK police shares (offences with the platform recorded) beside the same platform's share of
-    NCMEC's ESP reports in the calendar year in which the financial year starts (a financial year
-    April-March has nine of its months in that year). Meta-wide rows compare with Meta's company
-    share. Columns: period, offence, geography, platform_label, platform_id, police_share (0-1),
-    base, base_count, ncmec_year, ncmec_share (0-1), bundled, source_id."""
-    police = data.load("uk_grooming_platform_shares")
-    police = police[police["share_pct"].notna() & police["platform_id"].notna()
-                    & police["period"].str.fullmatch(r"\d{4}/\d{2}")].copy()
-    police["ncmec_year"] = police["period"].str[:4].astype(int)
-    platform_shares = esp_shares("platform").set_index(["year", "unit_id"])["share"]
-    company_shares = esp_shares("company").set_index(["year", "unit_id"])["share"]
-    bundled = esp_totals().set_index("year")["bundled"]
-
-    def ncmec_share(row):
-        year = row.ncmec_year
-        if row.platform_id == "meta":
-            return float(company_shares.get((year, "meta"), float("nan")))
-        # No row of its own (Instagram inside 2019-2020's 'Facebook*'): not published, not zero.
-        return float(platform_shares.get((year, row.platform_id), float("nan")))
-
-    police["ncmec_share"] = [ncmec_share(r) for r in police.itertuples()]
-    police["police_share"] = police["share_pct"].astype(float) / 100
-    police["bundled"] = police["ncmec_year"].map(bundled)
-    police = police[police["ncmec_year"].isin(bundled.index)]
-    return police[["period", "offence", "geography", "platform_label", "platform_id", "police_share", "base",
-                   "base_count", "ncmec_year", "ncmec_share", "bundled", "source_id"]].reset_index(drop=True)
 
 
 @data.cached
@@ -245,17 +157,132 @@ def risers_and_fallers(start: int, end: int, n: int = 4, min_reports: int = 10_0
 @data.cached
 def reporting_services() -> pd.DataFrame:
     """Every (ESP label, line item) NCMEC published, 2019-2025, with its platform, parent company,
-    whether the row combines services, and its yearly report counts (one column per year; missing
+    kind of reporter ('service provider', 'hotline', 'organisation'), whether the row combines services, and its yearly report counts (one column per year; missing
     where the label has no row that year). 2024-2025 labels are the transcriber's keys."""
     rows = esp_reports_by_platform()
     key = ["esp_label", "line_item"]
     rows = rows.assign(line_item=rows["line_item"].fillna(""))
     wide = rows.pivot_table(index=key, columns="year", values="reports", aggfunc="sum")
     wide.columns = [int(c) for c in wide.columns]
+    rows = rows.assign(reporter_kind=rows["reporter_kind"].fillna("service provider"))
     info = (rows.drop_duplicates(key).set_index(key)
-            [["platform_name", "company_name", "combined"]])
+            [["platform_name", "company_name", "reporter_kind", "combined"]])
     out = info.join(wide.astype("Int64")).reset_index()
     out["line_item"] = out["line_item"].replace("", pd.NA)
     out["combined"] = out["combined"].fillna(False).astype(bool)
     return out.sort_values(["esp_label", "line_item"], key=lambda s: s.str.lower(), na_position="first"
                            ).reset_index(drop=True)
+
+
+# --- the chapter's years, the break, and shares either side of it -----------------------------------
+
+@data.cached
+def chapter_years() -> dict:
+    """The years the chapter speaks of, each from the table it reads: ``first`` and ``latest``
+    (first and latest year with per-ESP rows), ``last`` (the last year counted one by one),
+    ``latest_total`` (the latest NCMEC total, which may be a year ahead of the per-ESP rows),
+    ``printed`` (years NCMEC's own tables list in full) and ``partial`` (years known only from the
+    transcription, bundled)."""
+    totals = esp_totals().set_index("year")
+    rows = esp_reports_by_platform()
+    listed_years = sorted(int(y) for y in rows["year"].unique())
+    assert listed_years, "per-ESP rows exist"
+    with_rows = totals.loc[totals.index.isin(listed_years)]
+    return {"first": listed_years[0], "latest": listed_years[-1], "last": last_comparable_year(),
+            "latest_total": int(totals.index.max()),
+            "printed": [int(y) for y in with_rows.index[with_rows["listed_in_full"]]],
+            "partial": [int(y) for y in with_rows.index[~with_rows["listed_in_full"]]]}
+
+
+@data.cached
+def share_series(unit_id: str = "meta", level: str = "company",
+                 exclude_line_items: tuple = ("amazon_ai_services",)) -> pd.DataFrame:
+    """A unit's share of the ESP total per year, as two series that are never joined: 'before'
+    (counted one by one, NCMEC's own tables) and 'after' (bundled, transcribed). Also the share
+    of the ESP total less ``exclude_line_items`` (Amazon's AI Services line item, 1.1 million
+    reports in 2025, is most of Amazon's rise). Columns: year, period, reports, esp_total, share,
+    excluded, share_without_excluded."""
+    shares = esp_shares(level)
+    mine = shares[shares["unit_id"] == unit_id].set_index("year")
+    rows = esp_reports_by_platform()
+    excluded = rows[rows["platform_id"].isin(exclude_line_items)].groupby("year")["reports"].sum()
+    last = last_comparable_year()
+    out = mine[["reports", "esp_total", "share"]].copy()
+    out["excluded"] = excluded.reindex(out.index).fillna(0).astype(int)
+    out["share_without_excluded"] = out["reports"].astype(float) / (out["esp_total"] - out["excluded"])
+    out["period"] = ["before" if y <= last else "after" for y in out.index]
+    assert (out["share_without_excluded"] >= out["share"]).all(), "removing reports of others raises a share"
+    return out.reset_index()[["year", "period", "reports", "esp_total", "share", "excluded", "share_without_excluded"]]
+
+
+@data.cached
+def top_companies(year: int, later: int, n: int = 10) -> pd.DataFrame:
+    """The ``n`` companies that sent most reports in ``year`` (providers only), the same companies
+    in ``later``, then one row per other category (hotlines, other organisations, ESPs the
+    transcription does not list), so the table sums to the ESP total. Columns: unit_id, unit_name,
+    category, reports, share, later_reports, later_share."""
+    shares = esp_shares("company")
+    this, that = shares[shares["year"] == year], shares[shares["year"] == later]
+    companies = this[this["category"] == "company"].head(n)
+    rest = this[this["category"] == "company"].iloc[n:]
+    by_category = this.groupby("category")[["reports", "share"]].sum()
+    others = [{"unit_id": pd.NA, "unit_name": f"other companies ({len(rest)})", "category": "company",
+               "reports": rest["reports"].sum(), "share": rest["share"].sum()}]
+    for category in ("hotline", "organisation", "unlisted"):
+        if category in by_category.index:
+            names = ", ".join(this.loc[this["category"] == category, "unit_name"])
+            label = f"{CATEGORY_NAMES[category]} ({names})" if category != "unlisted" else UNLISTED
+            others.append({"unit_id": pd.NA, "unit_name": label, "category": category,
+                           "reports": by_category.loc[category, "reports"], "share": by_category.loc[category, "share"]})
+    out = pd.concat([companies[["unit_id", "unit_name", "category", "reports", "share"]], pd.DataFrame(others)],
+                    ignore_index=True)
+    later_of = that.set_index("unit_id")
+    out["later_reports"] = out["unit_id"].map(later_of["reports"])
+    out["later_share"] = out["unit_id"].map(later_of["share"])
+    assert abs(out["share"].sum() - 1) < 1e-9, "the table covers the whole ESP total"
+    return out
+
+
+@data.cached
+def movement(start: int, end: int, n: int = 10, split: tuple = ("amazon_ai_services",)) -> pd.DataFrame:
+    """Reports by company in ``start`` and ``end`` for the ``n`` companies with most reports in
+    either year (providers only), with the line items in ``split`` shown as rows of their own
+    (Amazon's AI Services), so one new line item does not pass for a company-wide change. ``ratio``
+    is end / start. Columns: unit_id, unit_name, start, end, ratio."""
+    rows = _units(esp_reports_by_platform(), "company")
+    rows = rows[rows["year"].isin([start, end]) & (rows["category"] == "company")].copy()
+    names = dict(zip(rows["platform_id"], rows["platform_name"]))
+    moved = rows["platform_id"].isin(split)
+    rows.loc[moved, "unit_id"] = rows.loc[moved, "platform_id"]
+    rows.loc[moved, "unit_name"] = rows.loc[moved, "platform_id"].map(names)
+    wide = rows.pivot_table(index=["unit_id", "unit_name"], columns="year", values="reports", aggfunc="sum")
+    wide = wide.reindex(columns=[start, end])
+    wide = wide.loc[wide.max(axis=1).sort_values(ascending=False).index[:n]]
+    out = wide.reset_index().rename(columns={start: "start", end: "end"})
+    out["ratio"] = out["end"] / out["start"]
+    return out.sort_values("end", ascending=False).reset_index(drop=True)
+
+
+def key_findings():
+    """The chapter's key findings (defined in :mod:`.platform_findings`, which builds on this module)."""
+    from .platform_findings import key_findings as findings
+    return findings()
+
+
+def esp_source_line() -> str:
+    """One source line for the per-ESP series: NCMEC's own tables, then the transcription."""
+    years = chapter_years()
+    printed, partial = years["printed"], years["partial"]
+    line = f"NCMEC: CyberTipline Reports by Electronic Service Providers (ESP), {printed[0]}–{printed[-1]}"
+    if partial:
+        line += (f"; {partial[0]}–{partial[-1]} as transcribed by R. Grimm, https://github.com/apparebit/diaphanous")
+    return line
+
+
+def break_note() -> str:
+    """The caveat every figure crossing the bundling break carries."""
+    partial = chapter_years()["partial"]
+    if not partial:
+        return ""
+    return (f"{partial[0]}–{partial[-1]}: bundled (NCMEC merges related reports) and transcribed (secondary), "
+            "not comparable with earlier years.")

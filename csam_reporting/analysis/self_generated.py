@@ -1,90 +1,23 @@
-"""Self-generated chapter: IWF composition, capacity, age and sex, half-years and the REPORT Act test, police series, enticement among reports."""
+"""Self-generated chapter: the IWF's "self-generated" composition, capacity, age, sex and severity, its
+sextortion, Report Remove and AI series, and the chapter's key findings (``key_findings``).
+
+NCMEC's enticement and sextortion series are in :mod:`.enticement`; police records, surveys and
+prevalence studies in :mod:`.uk_series`."""
 from __future__ import annotations
 
 import pandas as pd
 
 from .. import data
-from .common import RELIABILITY_RANK, citable, period_start, preferred, yearly
-
-
-def second_half(full_year: int, first_half: int) -> int:
-    """July–December count as the full-year count minus the January–June count (DERIVED).
-    Refuses a first half larger than the year: the two figures then count different things."""
-    if pd.isna(full_year) or pd.isna(first_half):
-        raise ValueError("both the full-year and the first-half count are needed")
-    if first_half > full_year:
-        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
-    return int(full_year) - int(first_half)
+from .common import RELIABILITY_RANK, citable, preferred
+from .enticement import enticement_among_reports, report_act_test, sextortion_halves, uk_enticement_referrals
+from .robustness import Check, Finding
+from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, ons_sexual_messages, prevalence,
+                        repeated_prevalence_measures, thorn_waves, uk_reports_beside_police)
 
 
 def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
     chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
     return None if chosen.empty else chosen.iloc[0]
-
-
-@data.cached
-def half_years(measure: str) -> pd.DataFrame:
-    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
-    full year and by half-year, as published, with July–December derived where both the year
-    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
-    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
-    rows = data.load("ncmec_enticement_sextortion")
-    records = []
-    full = preferred(rows[rows["measure"] == measure], ["year"])
-    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
-    for r in full.itertuples():
-        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-    for r in first.itertuples():
-        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
-                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
-                            reliability=r.reliability, source_ids=r.source_ids))
-        whole = full[full["year"] == r.year]
-        if not whole.empty:
-            w = whole.iloc[0]
-            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
-            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
-                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
-                                derived=True, reliability=worst,
-                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
-    frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        return frame
-    frame["count"] = frame["count"].astype("Int64")
-    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
-    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-@data.cached
-def report_act_test(measure: str = "online_enticement_reports") -> dict:
-    """Does the half-year series fit the claim that the REPORT Act (signed 7 May 2024; the date
-    comes from ``policy_timeline``) drove the 2024 rise? If it did, reports after the Act
-    (July–December 2024) should exceed reports mostly before it (January–June 2024), and the
-    first half of 2024 should not already exceed the whole of 2023.
-
-    Returns the figures and the two comparisons: ``h1_2024_vs_2023`` (January–June 2024 as a
-    multiple of all of 2023), ``h2_vs_h1_2024`` (July–December over January–June 2024),
-    ``h1_2025_vs_h1_2024`` and ``signed`` (the Act's date), ``days_after_signing_in_h1``
-    (days of January–June 2024 on or after signing)."""
-    timeline = data.load("policy_timeline").set_index("event_id")
-    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
-    series = half_years(measure).set_index("period")
-
-    def count(period):
-        return int(series.loc[period, "count"]) if period in series.index else None
-
-    full_2023, h1_2024, h2_2024, h1_2025 = count("2023"), count("Jan–Jun 2024"), count("Jul–Dec 2024"), count("Jan–Jun 2025")
-    ratio = lambda a, b: a / b if a is not None and b else None  # noqa: E731
-    return {
-        "signed": signed,
-        "days_after_signing_in_h1": (pd.Timestamp(2024, 6, 30) - signed).days + 1,
-        "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
-        "h1_2024_vs_2023": ratio(h1_2024, full_2023),
-        "h2_vs_h1_2024": ratio(h2_2024, h1_2024),
-        "h1_2025_vs_h1_2024": ratio(h1_2025, h1_2024),
-        "series": series.reset_index(),
-    }
 
 
 @data.cached
@@ -105,7 +38,7 @@ def self_generated_composition() -> pd.DataFrame:
     """The IWF's actioned webpages split into "self-generated" and the rest, by year.
 
     Columns: year, actioned, self_generated, not_self_generated (actioned − self_generated),
-    share_published (percent, as the IWF states it; NA where unpublished), share_computed
+    share_published (percent, as the IWF states it; NA where not found), share_computed
     (self_generated / actioned, 0–1), self_generated_rounded (the IWF rounded the count),
     reliability (least reliable source used), source_ids. Years: from the first full year of
     tagging (2019) to the last year with an actioned total; a year without a self-generated
@@ -145,19 +78,10 @@ def iwf_capacity() -> pd.DataFrame:
     return out.reset_index()
 
 
-def share_from_ratio_text(text: str) -> float | None:
-    """'1 in 6' → 16.67 (percent). None for anything else: only an 'N in M' wording is converted."""
-    import re
-    match = re.fullmatch(r"\s*(\d+)\s+in\s+(\d+)\s*", str(text))
-    if not match or int(match.group(2)) == 0:
-        return None
-    return 100 * int(match.group(1)) / int(match.group(2))
-
-
 @data.cached
 def self_generated_by_age(years: range = range(2019, 2025)) -> pd.DataFrame:
     """Full-year IWF "self-generated" webpages by age of the youngest child, one row per age band
-    and year (NA where the IWF has not published the cell). Age bands: 7–10, 11–13 (all sexes),
+    and year (NA where the cell was not found). Age bands: 7–10, 11–13 (all sexes),
     '11–13, girls' (published alone for 2021), 14–15, 16–17. Columns: age_band, year, count,
     share_of_self_generated (0–1, computed from the year's self-generated count), source_ids."""
     rows = iwf_rows()
@@ -229,36 +153,6 @@ def shares_by_sex() -> pd.DataFrame:
 
 
 @data.cached
-def police_annual(offence: str) -> pd.DataFrame:
-    """One offence's UK police counts for whole years only (financial years, or calendar years
-    from the 2016 FOI exercise), in time order, with:
-
-    - ``area``: 'England and Wales', 'UK', 'Northern Ireland', 'Scotland' or 'not stated';
-    - ``segment``: a number that changes at every series break, so that a chart never joins
-      counts across a break (image offences: the 2016/17 FOI series, the 2022/23 partial
-      return, the 2023/24 Home Office figure);
-    - ``start``: the period's first day.
-
-    Where two rows give the same count for the same period, the one that states its area wins
-    (the other says 'not stated')."""
-    rows = data.load("uk_police_offences")
-    rows = rows[rows["offence"] == offence].copy()
-    single = rows["period"].str.fullmatch(r"\d{4}/\d{2}") | rows["period"].str.fullmatch(r"(\d{4})-01/\1-12")
-    rows = rows[single].copy()
-    rows["start"] = rows["period"].map(period_start)
-    rows["area"] = rows["geography"].map(
-        lambda g: "England and Wales" if g.startswith("England and Wales") else "UK" if g.startswith("UK") else g)
-    stated = rows[rows["area"] != "not stated"].set_index(["period", "count"]).index
-    duplicate = (rows["area"] == "not stated") & rows.set_index(["period", "count"]).index.isin(stated)
-    rows = rows[~duplicate]
-    rows = rows.sort_values(["start", "area"], kind="stable").reset_index(drop=True)
-    main = ~rows["area"].isin(["Northern Ireland", "Scotland"])
-    rows["segment"] = pd.NA
-    rows.loc[main, "segment"] = rows.loc[main, "series_break"].astype(int).cumsum()
-    return rows
-
-
-@data.cached
 def shares_by_age() -> pd.DataFrame:
     """Age bands' shares in the IWF's series, as published or computed from published counts.
     Columns: series, period, year, age_band, share (0–1), basis, base, reliability, source_ids.
@@ -295,17 +189,325 @@ def shares_by_age() -> pd.DataFrame:
     return pd.DataFrame.from_records(records).sort_values(["series", "year", "period", "age_band"]).reset_index(drop=True)
 
 
+
 @data.cached
-def enticement_among_reports() -> pd.DataFrame:
-    """Online enticement reports beside all CyberTipline reports, for every year with a total:
-    year, enticement (reports in NCMEC's enticement category, missing where not published), total,
-    per_thousand (enticement per 1,000 reports), bundled (the total counts bundled reports)."""
-    totals = yearly("total_reports")
-    enticement = half_years("online_enticement_reports")
-    enticement = enticement[enticement["half"] == "full"][["year", "count"]].rename(columns={"count": "enticement"})
-    first = int(enticement["year"].min())
-    rows = totals[totals["year"] >= first][["year", "count", "bundled"]].rename(columns={"count": "total"})
-    rows = rows.merge(enticement, on="year", how="left")
-    rows["enticement"] = rows["enticement"].astype("Int64")
-    rows["per_thousand"] = (rows["enticement"].astype("Float64") / rows["total"].astype("Float64") * 1000).round(2)
-    return rows[["year", "enticement", "total", "per_thousand", "bundled"]].reset_index(drop=True)
+def share_2022_implied() -> dict | None:
+    """The 2022 "self-generated" share the IWF's 2023 report implies: the 2023 share it publishes
+    minus the rise in percentage points it gives (``self_generated_share_rise_pp``), beside the
+    share computed from the 2022 counts. None where the published rise is not in data/."""
+    rows = iwf_rows()
+    rise = rows[rows["measure"] == "self_generated_share_rise_pp"]
+    if rise.empty:
+        return None
+    rise = rise.iloc[0]
+    comp = self_generated_composition().set_index("year")
+    year = int(rise["year"])
+    published = comp.loc[year, "share_published"]
+    return {"year": year - 1, "rise_pp": float(rise["share_pct"]), "implied": (published - rise["share_pct"]) / 100,
+            "computed": float(comp.loc[year - 1, "share_computed"]), "source_id": rise["source_id"]}
+
+
+@data.cached
+def capacity_context() -> dict:
+    """What the IWF says about how it finds what it actions: the share of January–November 2014
+    actioned webpages found by its own searching, the share of a later year's actioned reports that
+    came from the public, Report Remove reports actioned by year, and the actioned share of
+    assessed reports in its first and last years."""
+    rows = iwf_rows()
+    cap = iwf_capacity().dropna(subset=["assessed"]).set_index("year")
+    both = cap.dropna(subset=["actioned"])
+    proactive = rows[rows["measure"] == "reports_actioned_proactive_jan_nov"].iloc[0]
+    public = rows[rows["measure"] == "reports_actioned_from_public"].iloc[0]
+    rr = rows[(rows["measure"] == "report_remove_reports_actioned") & (rows["age_group"] == "all")]
+    rr = preferred(rr, ["year"])
+    assert (cap["assessed"] > 0).all()
+    return {
+        "first_year": int(cap.index.min()), "last_year": int(cap.index.max()),
+        "growth": float(cap["assessed"].iloc[-1] / cap["assessed"].iloc[0]),
+        "growth_from_2014": float(cap["assessed"].iloc[-1] / cap.loc[2014, "assessed"]) if 2014 in cap.index else None,
+        "share_first_year": int(both.index.min()), "share_first": float(both["actioned_share"].iloc[0]),
+        "share_last": float(both["actioned_share"].iloc[-1]),
+        "proactive_2014_share": proactive["share_pct"] / 100,
+        "public_share": public["share_pct"] / 100, "public_year": int(public["year"]),
+        "report_remove": rr[["year", "count", "reliability", "source_ids"]].reset_index(drop=True),
+    }
+
+
+@data.cached
+def iwf_sextortion() -> pd.DataFrame:
+    """IWF sextortion reports: confirmed (actioned) for full years, 'dealt with' for half-years.
+    Columns: period, year, measure, count, half (bool), source_ids."""
+    rows = iwf_rows()
+    rows = rows[(rows["age_group"] == "all") & (rows["sex"] == "all")
+                & rows["measure"].isin(["sextortion_reports_actioned", "sextortion_reports_dealt_with_h1"])]
+    rows = preferred(rows, ["year", "measure"])
+    rows["half"] = rows["measure"].str.endswith("_h1")
+    rows["period"] = [f"Jan–Jun {y}" if h else str(y) for y, h in zip(rows["year"], rows["half"])]
+    return rows[["period", "year", "measure", "count", "half", "source_ids"]].reset_index(drop=True)
+
+
+@data.cached
+def severity() -> pd.DataFrame:
+    """The most severe imagery (Category A) in the IWF's webpage series, as a share: of all
+    actioned webpages by year (published, or computed from the count over the year's actioned
+    webpages where only a count exists), of boys-only and girls-only webpages, and of
+    "self-generated" webpages. Columns: series, year, share (0–1), basis, source_ids."""
+    rows = iwf_rows()
+    actioned = self_generated_composition().set_index("year")["actioned"]
+    records = []
+    cat_a = rows[(rows["measure"] == "reports_actioned_category_a") & (rows["age_group"] == "all")]
+    for (sex, year), group in cat_a.groupby(["sex", "year"]):
+        published = group.dropna(subset=["share_pct"])
+        label = {"all": "all actioned webpages", "boys_only": "boys only", "girls_only": "girls only"}[sex]
+        if not published.empty:
+            r = published.iloc[0]
+            records.append(dict(series=label, year=int(year), share=r["share_pct"] / 100, basis="published",
+                                source_ids=(r["source_id"],)))
+        elif sex == "all" and year in actioned.index:
+            r = group.dropna(subset=["count"]).iloc[0]
+            records.append(dict(series=label, year=int(year), share=r["count"] / actioned[year],
+                                basis="computed from counts", source_ids=(r["source_id"],)))
+    sg = rows[(rows["measure"] == "self_generated_reports_category_a") & rows["share_pct"].notna()]
+    for r in sg.itertuples():
+        label = '"self-generated" webpages' + ("" if r.age_group == "all" else f", ages {r.age_group.replace('-', '–')}")
+        records.append(dict(series=label, year=int(r.year), share=r.share_pct / 100, basis="published",
+                            source_ids=(r.source_id,)))
+    frame = pd.DataFrame.from_records(records, columns=["series", "year", "share", "basis", "source_ids"])
+    assert frame["share"].between(0, 1).all()
+    return frame.sort_values(["series", "year"]).reset_index(drop=True)
+
+
+@data.cached
+def boys_only() -> pd.DataFrame:
+    """Actioned webpages showing boys only, by year (year, count, source_ids): all actioned
+    webpages, not only "self-generated" ones."""
+    rows = iwf_rows()
+    rows = rows[(rows["measure"] == "reports_actioned") & (rows["age_group"] == "all") & (rows["sex"] == "boys_only")]
+    return preferred(rows, ["year"])[["year", "count", "source_ids"]].reset_index(drop=True)
+
+
+@data.cached
+def ai_reports() -> pd.DataFrame:
+    """IWF reports with AI-generated CSAM by year (year, count, reliability, source_ids)."""
+    rows = iwf_rows()
+    return preferred(rows[rows["measure"] == "ai_csam_reports_actioned"], ["year"])[
+        ["year", "count", "reliability", "source_ids"]].reset_index(drop=True)
+
+
+# --- key findings ---------------------------------------------------------------------------------
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _n(x) -> str:
+    return f"{int(x):,}"
+
+
+def _share_finding() -> Finding:
+    comp = self_generated_composition()
+    tagged = comp.dropna(subset=["self_generated"]).set_index("year")
+    first, last = tagged.iloc[0], tagged.iloc[-1]
+    y0, y1 = int(tagged.index[0]), int(tagged.index[-1])
+    fell = last["not_self_generated"] < first["not_self_generated"]
+    published = tagged.dropna(subset=["share_published"])
+    gap = float((published["share_computed"] * 100 - published["share_published"]).abs().max())
+    later = tagged.index[tagged.index > y0 + 1]
+    base = int(later[0]) if len(later) else y0
+    rest_from_base = tagged.loc[base, "not_self_generated"]
+    before_last = tagged.iloc[-2]
+    context = capacity_context()
+    values = {"sg_first_year": y0, "sg_last_year": y1, "sg_first_count": _n(first["self_generated"]),
+              "sg_last_count": _n(last["self_generated"]), "nsg_first_count": _n(first["not_self_generated"]),
+              "nsg_last_count": _n(last["not_self_generated"]), "sg_first_share": float(first["share_computed"]),
+              "sg_last_share": float(last["share_computed"]),
+              "sg_count_multiple": float(last["self_generated"] / first["self_generated"])}
+    checks = (
+        Check("denominator", f"share = self-generated ÷ all actioned webpages; the rest went from "
+              f"{_n(first['not_self_generated'])} to {_n(last['not_self_generated'])}; computed shares are within "
+              f"{gap:.1f} points of the IWF's published ones", bool(fell and gap <= 1)),
+        Check("another base year", f"from {base} instead of {y0}: the rest went from {_n(rest_from_base)} to "
+              f"{_n(last['not_self_generated'])}", bool(last["not_self_generated"] < rest_from_base)),
+        Check("one outlier removed", f"ending in {int(tagged.index[-2])} instead of {y1}: the rest went from "
+              f"{_n(first['not_self_generated'])} to {_n(before_last['not_self_generated'])}",
+              bool(before_last["not_self_generated"] < first["not_self_generated"])),
+        Check("dependence on scanning", f"in {context['public_year']} only {_pct(context['public_share'])} of what the "
+              "IWF actioned came from the public: the counts measure what the IWF searches for and is sent, so the "
+              "finding is about its webpages, not about how much abuse there is", True),
+        Check("method change", f"the webpage split stops at {y1}; the IWF's 2024 detail is an image-level dataset, "
+              "which cannot be joined to webpages, so no later year is added", True),
+    )
+    return Finding("share", f"The IWF's \"self-generated\" share rose from {_pct(first['share_computed'])} ({y0}) to "
+                   f"{_pct(last['share_computed'])} ({y1}) partly because the other webpages fell.", values, checks)
+
+
+def _capacity_finding() -> Finding:
+    c = capacity_context()
+    values = {"cap_first_year": c["first_year"], "cap_last_year": c["last_year"], "cap_growth": f"{c['growth']:.0f}",
+              "cap_growth_2014": f"{c['growth_from_2014']:.0f}"}
+    checks = (
+        Check("another base year", f"from 2014, the first year of proactive searching, assessed reports still grew "
+              f"{c['growth_from_2014']:.1f} times to {c['last_year']}", c["growth_from_2014"] > 2),
+        Check("change in counting", f"the actioned share of assessed reports went from {_pct(c['share_first'])} "
+              f"({c['share_first_year']}) to {_pct(c['share_last'])} ({c['last_year']}): what is assessed changed too, "
+              "so the growth is in the IWF's workload, not a measure of abuse", True),
+    )
+    return Finding("capacity", f"The IWF assessed about {c['growth']:.0f} times as many reports in {c['last_year']} "
+                   f"as in {c['first_year']}.", values, checks)
+
+
+def _report_act_finding() -> Finding:
+    act = report_act_test()
+    among = enticement_among_reports().dropna(subset=["enticement"])
+    unbundled = among[~among["bundled"]]
+    senate = act["senate"]
+    values = {"act_h1_vs_2023": f"{act['h1_2024_vs_2023']:.1f}", "act_days_after": act["days_after_signing_in_h1"],
+              "act_growth_2023": f"{act['growth_2023']:.1f}", "act_senate_month": f"{senate:%B %Y}",
+              "act_h2_vs_h1": act["h2_vs_h1_2024"] - 1}
+    checks = (
+        Check("same period a year earlier", f"2023, before the Senate vote: {_n(act['full_2023'])} reports, "
+              f"{act['growth_2023']:.1f} times 2022; the rise began before the Act", act["growth_2023"] > 1),
+        Check("placebo period", f"taking the Senate vote ({senate.day} {senate:%B %Y}) as the start instead of the "
+              f"signing, all {act['days_after_senate_in_h1']} days of January–June 2024 come after it: the figures "
+              "cannot rule out providers adapting early, only the signing itself",
+              act["days_after_senate_in_h1"] > act["days_after_signing_in_h1"]),
+        Check("derived figure", f"July–December 2024 ({_n(act['h2_2024'])}, {act['h2_vs_h1_2024'] - 1:+.0%} on the first "
+              "half) is a transcribed, bundled full year minus a first half from a later NCMEC post, of different "
+              "vintage and counting basis: shown, not relied on", True),
+        Check("change in counting", "NCMEC bundles related reports from 2024; bundling can only lower a count, so a "
+              "bundled January–June 2024 would understate the jump", True),
+        Check("denominator", f"per 1,000 CyberTipline reports, enticement went from "
+              f"{unbundled['per_thousand'].iloc[0]:.1f} ({int(unbundled['year'].iloc[0])}) to "
+              f"{unbundled['per_thousand'].iloc[-1]:.1f} ({int(unbundled['year'].iloc[-1])}): not only more reporting "
+              "overall", bool(unbundled["per_thousand"].iloc[-1] > unbundled["per_thousand"].iloc[0])),
+    )
+    uk = uk_enticement_referrals()
+    if uk is not None:
+        # a jump like January–June 2024's: that half was this many times 2023's half-year pace
+        pace = 2 * act["h1_2024_vs_2023"]
+        values.update(uk_ent_h1=_n(uk["h1"]), uk_ent_h2=_n(uk["h2"]), uk_ent_change=uk["change"])
+        checks = checks + (Check("comparison group", f"NCMEC's enticement referrals to the UK, one source and one "
+                                 f"counting basis for both halves: {_n(uk['h1'])} (January–June 2024) and {_n(uk['h2'])} "
+                                 f"(July–December), {uk['change']:+.0%}, rounded by NCMEC; no jump after the signing like "
+                                 f"the {pace:.1f}-fold pace of January–June 2024 over 2023's half-year average",
+                                 uk["h2"] / uk["h1"] < pace),)
+    return Finding("report_act", f"Enticement reports in January–June 2024 were already {act['h1_2024_vs_2023']:.1f} "
+                   "times all of 2023, so the REPORT Act's signing alone cannot explain the rise; early adaptation "
+                   "after the Senate vote cannot be ruled out.", values, checks)
+
+
+def _sextortion_finding() -> Finding:
+    s = sextortion_halves()
+    values = {"fs_2022": _n(s["full_2022"]), "fs_2023": _n(s["full_2023"]), "fs_h1_2024": _n(s["h1_2024"]),
+              "fs_h1_2024_doubled": _n(s["h1_2024_doubled"]), "fs_h1_2025": _n(s["h1_2025"]),
+              "fs_h1_change": s["h1_2025_vs_h1_2024"] - 1}
+    no_jump = s["h1_2024_doubled"] < s["full_2023"]
+    checks = (
+        Check("derived figure", f"January–June 2024 doubled is {_n(s['h1_2024_doubled'])}, below all of 2023 "
+              f"({_n(s['full_2023'])}): no sign of a 2024 jump at the first half's pace", bool(no_jump)),
+        Check("same period a year earlier", f"January–June 2025 was {s['h1_2025_vs_h1_2024'] - 1:+.0%} on "
+              "January–June 2024", s["h1_2025_vs_h1_2024"] > 1),
+        Check("change in counting", "financial sextortion is a category NCMEC published separately only from 2022; "
+              "no earlier year can be compared", True),
+    )
+    return Finding("sextortion", f"NCMEC's financial sextortion reports went from {_n(s['full_2022'])} (2022) to "
+                   f"{_n(s['full_2023'])} (2023); the first half of 2024 shows no further jump, the first half of "
+                   "2025 a rise.", values, checks)
+
+
+def _police_finding() -> Finding:
+    beside = uk_reports_beside_police().dropna(subset=["ncmec_uk_reports"]).set_index("year")
+    changes = like_for_like_changes()
+    lfl = changes[changes["base_period"] == "2017/18"].set_index(["offence", "period"])["change"]
+    image = lfl.get(("child_abuse_image", "2022/23"))
+    scwc = lfl.get(("sexual_communication_with_a_child", "2022/23"))
+    tools = detection_tools()
+    y0, peak = int(beside.index[0]), int(beside["ncmec_uk_reports"].astype(float).idxmax())
+    y1 = int(beside.index[-1])
+    ncmec_multiple = beside.loc[peak, "ncmec_uk_reports"] / beside.loc[y0, "ncmec_uk_reports"]
+    police_years = beside.dropna(subset=["image_offences"])
+    police_never_fell = bool(police_years["image_offences"].is_monotonic_increasing)
+    ncmec_change_last = beside.loc[y1, "ncmec_uk_reports"] / beside.loc[peak, "ncmec_uk_reports"] - 1 if y1 > peak else 0.0
+    values = {"police_image_lfl": float(image), "police_scwc_lfl": float(scwc), "uk_first_year": y0,
+              "uk_peak_year": peak, "uk_last_year": y1, "uk_first": _n(beside.loc[y0, "ncmec_uk_reports"]),
+              "uk_peak": _n(beside.loc[peak, "ncmec_uk_reports"]), "uk_last": _n(beside.loc[y1, "ncmec_uk_reports"]),
+              "uk_multiple": f"{ncmec_multiple:.1f}", "tools_hash": tools["hash_matching"],
+              "tools_grooming": tools["grooming_detection"],
+              "uk_change_last": float(ncmec_change_last), "police_never_fell": police_never_fell}
+    checks = (
+        Check("dependence on scanning", f"image offences are fed partly by platform reports that reach police through "
+              f"NCMEC and the NCA. NCMEC's UK reports went from {values['uk_first']} ({y0}) to {values['uk_peak']} "
+              f"({peak}), then {ncmec_change_last:+.0%} ({y1}); the police image figures for the years starting "
+              f"{int(police_years.index[0])}–{int(police_years.index[-1])} "
+              + ("never fell: police records are not a copy of the reports"
+                 if police_never_fell else "moved with them in part"), True),
+        Check("comparison group", f"sexual communication with a child, which platforms detect far less "
+              f"({_pct(tools['grooming_detection'])} of surveyed companies used grooming detection, "
+              f"{_pct(tools['hash_matching'])} image hash-matching), rose {scwc:+.0%} like-for-like from 2017/18 to "
+              f"2022/23, image offences {image:+.0%}", bool(scwc > 0)),
+        Check("change in counting", "forces answering differ by year, coverage moves from England and Wales to the "
+              "UK, and the one Home Office figure covers England and Wales only: only the NSPCC's like-for-like "
+              "changes are compared, never the totals", True),
+    )
+    return Finding("police", f"UK police records of sexual communication with a child rose {scwc:+.0%} and of image "
+                   f"offences {image:+.0%} (like-for-like, 2017/18 to 2022/23); the grooming offence depends least "
+                   "on platform scanning.", values, checks)
+
+
+def _survey_finding() -> Finding:
+    thorn = thorn_waves()
+    ons = ons_sexual_messages()
+    comp = self_generated_composition().dropna(subset=["self_generated"]).set_index("year")
+    same = thorn[thorn["wave"].isin(comp.index)]
+    before_break = thorn[~thorn["wave"].isin(THORN_BREAKS)]
+    lo, hi = float(thorn["share"].min()), float(thorn["share"].max())
+    w0, w1 = int(before_break["wave"].iloc[0]), int(before_break["wave"].iloc[-1])
+    thorn_multiple = before_break["share"].iloc[-1] / before_break["share"].iloc[0]
+    iwf_multiple = comp.loc[w1, "self_generated"] / comp.loc[w0, "self_generated"]
+    values = {"thorn_low": lo / 100, "thorn_high": hi / 100, "thorn_waves": len(thorn),
+              "ons_first": ons["as_published"].iloc[0], "ons_last": ons["as_published"].iloc[-1],
+              "thorn_multiple": f"{thorn_multiple:.1f}", "iwf_multiple": f"{iwf_multiple:.1f}",
+              "survey_w0": w0, "survey_w1": w1}
+    first_shares = same.set_index("wave")["share"]
+    checks = (
+        Check("method change", f"leaving out the 2022 wave (a possible break), Thorn's share went {thorn_multiple:.1f} "
+              f"times from {w0} to {w1}, the IWF's \"self-generated\" count {iwf_multiple:.1f} times",
+              bool(iwf_multiple > 2 * thorn_multiple)),
+        Check("another base year", f"from {int(first_shares.index[0])} Thorn's share rose, from its "
+              f"{int(first_shares.astype(float).idxmax())} peak it fell: the surveys show no steady direction", True),
+        Check("comparison group", f"the ONS survey of 13- to 15-year-olds in England and Wales: {ons['as_published'].iloc[0]} "
+              f"({ons['wave'].iloc[0]}) and {ons['as_published'].iloc[-1]} ({ons['wave'].iloc[-1]}), a difference the "
+              "ONS reports as not significant", True),
+    )
+    return Finding("surveys", f"Surveys repeated over the same years ({len(thorn)} Thorn waves, {len(ons)} ONS waves) "
+                   "show nothing like the multiple by which the hotline counts rose.", values, checks)
+
+
+def _prevalence_finding() -> Finding | None:
+    studies = prevalence()
+    if studies is None:
+        return None
+    thorn, ons = thorn_waves(), ons_sexual_messages()
+    n_studies = studies["study_id"].nunique()
+    repeated = repeated_prevalence_measures(studies)
+    values = {"prev_studies": n_studies, "prev_measures": len(studies), "prev_repeated": repeated}
+    checks = (
+        Check("method change", f"{repeated} of the {len(studies)} measures in the {n_studies} prevalence studies were "
+              "taken more than once: each gives one level, for one population, with its own definition and recall "
+              "period, and levels from different studies cannot be chained into a trend", repeated == 0),
+        Check("comparison group", f"the only repeated measures are Thorn's ({len(thorn)} waves, with a possible break) and "
+              f"the ONS's ({len(ons)} waves, no significant change): too few and too different to divide the counts' "
+              "rise between more harm and more looking", True),
+    )
+    return Finding("prevalence", "The public evidence cannot say how much of the rise is more harm rather than more "
+                   "looking: no prevalence measure is repeated, on one definition, over the years the counts rose.",
+                   values, checks)
+
+
+@data.cached
+def key_findings() -> list[Finding]:
+    """The chapter's key findings, each with its computed checks (see :mod:`.robustness`), in the
+    order the chapter states them. The introduction glues from the same objects."""
+    findings = [_share_finding(), _capacity_finding(), _report_act_finding(), _sextortion_finding(),
+                _police_finding(), _survey_finding(), _prevalence_finding()]
+    return [f for f in findings if f is not None]

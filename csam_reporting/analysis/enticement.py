@@ -1,0 +1,163 @@
+"""NCMEC's online enticement and financial sextortion series: full years, half-years (with the
+second half derived where both figures exist), the REPORT Act test, enticement among all reports,
+and the other NCMEC categories the self-generated chapter shows (sadistic enticement, generative AI)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import data
+from .common import RELIABILITY_RANK, preferred, yearly
+
+
+def second_half(full_year: int, first_half: int) -> int:
+    """July–December count as the full-year count minus the January–June count (DERIVED).
+    Refuses a first half larger than the year: the two figures then count different things."""
+    if pd.isna(full_year) or pd.isna(first_half):
+        raise ValueError("both the full-year and the first-half count are needed")
+    if first_half > full_year:
+        raise ValueError(f"first half {first_half:,} exceeds the full year {full_year:,}: not the same count")
+    return int(full_year) - int(first_half)
+
+
+@data.cached
+def half_years(measure: str) -> pd.DataFrame:
+    """One NCMEC series (``online_enticement_reports`` or ``financial_sextortion_reports``) by
+    full year and by half-year, as published, with July–December derived where both the year
+    and its first half are published. Columns: period, year, half ('full', 'H1', 'H2'), start,
+    end, count, derived, reliability, source_ids. Rows are in time order (a full year before its halves)."""
+    rows = data.load("ncmec_enticement_sextortion")
+    assert (rows["count"].dropna() >= 0).all(), "report counts are never negative"
+    records = []
+    full = preferred(rows[rows["measure"] == measure], ["year"])
+    first = preferred(rows[rows["measure"] == f"{measure}_h1"], ["year"])
+    for r in full.itertuples():
+        records.append(dict(period=str(r.year), year=r.year, half="full", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 12, 31), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+    for r in first.itertuples():
+        records.append(dict(period=f"Jan–Jun {r.year}", year=r.year, half="H1", start=pd.Timestamp(r.year, 1, 1),
+                            end=pd.Timestamp(r.year, 6, 30), count=r.count, derived=False,
+                            reliability=r.reliability, source_ids=r.source_ids))
+        whole = full[full["year"] == r.year]
+        if not whole.empty:
+            w = whole.iloc[0]
+            worst = max([w["reliability"], r.reliability], key=RELIABILITY_RANK.get)
+            records.append(dict(period=f"Jul–Dec {r.year}", year=r.year, half="H2", start=pd.Timestamp(r.year, 7, 1),
+                                end=pd.Timestamp(r.year, 12, 31), count=second_half(w["count"], r.count),
+                                derived=True, reliability=worst,
+                                source_ids=tuple(dict.fromkeys((*w["source_ids"], *r.source_ids)))))
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return frame
+    frame["count"] = frame["count"].astype("Int64")
+    frame["_order"] = frame["half"].map({"full": 0, "H1": 1, "H2": 2})
+    return frame.sort_values(["start", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _count(series: pd.DataFrame, period: str):
+    """A period's count from :func:`half_years` (indexed by period), or None where not found."""
+    return int(series.loc[period, "count"]) if period in series.index else None
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+@data.cached
+def report_act_test(measure: str = "online_enticement_reports") -> dict:
+    """Does the half-year series fit the claim that the REPORT Act drove the 2024 rise?
+
+    The Act passed the Senate on 14 December 2023 and was signed on 7 May 2024 (both dates from
+    ``policy_timeline``). If the signing drove the rise, reports after it should exceed reports
+    before it, and the first half of 2024 should not already exceed the whole of 2023. Because
+    providers could adapt from the Senate vote, the test can rule out the *signing*, not
+    anticipation of it; the growth from 2022 to 2023, before the Senate vote, is the year-earlier
+    comparison.
+
+    Returns the figures and: ``h1_2024_vs_2023`` (January–June 2024 as a multiple of all of
+    2023), ``h2_vs_h1_2024`` (July–December over January–June 2024; July–December is DERIVED from
+    a transcribed, bundled full year minus a first half from a later NCMEC post), ``h1_2025_vs_h1_2024``,
+    ``growth_2023`` (2023 over 2022), ``signed``, ``senate``, ``days_after_signing_in_h1`` and
+    ``days_after_senate_in_h1`` (days of January–June 2024 on or after each date), ``h2_sources``."""
+    timeline = data.load("policy_timeline").set_index("event_id")
+    signed = pd.Timestamp(timeline.loc["us-report-act", "date"])
+    senate = pd.Timestamp(timeline.loc["us-report-act-senate", "date"])
+    assert senate < signed, "the Senate vote comes before the signing"
+    series = half_years(measure).set_index("period")
+    last_2024_h1 = pd.Timestamp(2024, 6, 30)
+    start_2024 = pd.Timestamp(2024, 1, 1)
+    full_2022, full_2023 = _count(series, "2022"), _count(series, "2023")
+    h1_2024, h2_2024, h1_2025 = _count(series, "Jan–Jun 2024"), _count(series, "Jul–Dec 2024"), _count(series, "Jan–Jun 2025")
+    return {
+        "signed": signed, "senate": senate,
+        "days_after_signing_in_h1": (last_2024_h1 - signed).days + 1,
+        "days_after_senate_in_h1": (last_2024_h1 - max(senate, start_2024)).days + 1,
+        "full_2022": full_2022, "full_2023": full_2023, "h1_2024": h1_2024, "h2_2024": h2_2024, "h1_2025": h1_2025,
+        "growth_2023": _ratio(full_2023, full_2022),
+        "h1_2024_vs_2023": _ratio(h1_2024, full_2023),
+        "h2_vs_h1_2024": _ratio(h2_2024, h1_2024),
+        "h1_2025_vs_h1_2024": _ratio(h1_2025, h1_2024),
+        "h2_sources": series.loc["Jul–Dec 2024", "source_ids"] if "Jul–Dec 2024" in series.index else (),
+        "series": series.reset_index(),
+    }
+
+
+@data.cached
+def sextortion_halves() -> dict:
+    """NCMEC financial sextortion: the figures the chapter compares. ``h1_2024_doubled`` is
+    January–June 2024 times two, a naive full-year pace, set beside all of 2023 (``full_2023``)."""
+    series = half_years("financial_sextortion_reports").set_index("period")
+    h1_2024, h1_2025 = _count(series, "Jan–Jun 2024"), _count(series, "Jan–Jun 2025")
+    full_2022, full_2023 = _count(series, "2022"), _count(series, "2023")
+    return {
+        "full_2022": full_2022, "full_2023": full_2023, "h1_2024": h1_2024, "h1_2025": h1_2025,
+        "h1_2024_doubled": None if h1_2024 is None else 2 * h1_2024,
+        "h1_2024_vs_2023": _ratio(h1_2024, full_2023),
+        "h1_2025_vs_h1_2024": _ratio(h1_2025, h1_2024),
+        "series": series.reset_index(),
+    }
+
+
+@data.cached
+def ncmec_category_h1(measure: str) -> pd.Series:
+    """A January–June NCMEC category count by year (``sadistic_online_enticement_reports_h1``,
+    ``generative_ai_reports_h1``), preferred row per year."""
+    rows = data.load("ncmec_enticement_sextortion")
+    chosen = preferred(rows[rows["measure"] == measure], ["year"])
+    assert not chosen.empty, f"no rows for {measure}"
+    return chosen.set_index("year")["count"].astype(int)
+
+
+@data.cached
+def enticement_among_reports() -> pd.DataFrame:
+    """Online enticement reports beside all CyberTipline reports, for every year with a total:
+    year, enticement (reports in NCMEC's enticement category, missing where not found), total,
+    per_thousand (enticement per 1,000 reports), bundled (the total counts bundled reports)."""
+    totals = yearly("total_reports")
+    enticement = half_years("online_enticement_reports")
+    enticement = enticement[enticement["half"] == "full"][["year", "count"]].rename(columns={"count": "enticement"})
+    first = int(enticement["year"].min())
+    rows = totals[totals["year"] >= first][["year", "count", "bundled"]].rename(columns={"count": "total"})
+    rows = rows.merge(enticement, on="year", how="left")
+    rows["enticement"] = rows["enticement"].astype("Int64")
+    rows["per_thousand"] = (rows["enticement"].astype("Float64") / rows["total"].astype("Float64") * 1000).round(2)
+    return rows[["year", "enticement", "total", "per_thousand", "bundled"]].reset_index(drop=True)
+
+
+@data.cached
+def uk_enticement_referrals(year: int = 2024) -> dict | None:
+    """NCMEC's online enticement *referrals* to the United Kingdom for January–June and July–December
+    of ``year``: one source and one counting basis for both halves (rounded by NCMEC to two
+    significant figures). None where either half is not in data/."""
+    try:
+        rows = data.load("ncmec_jurisdiction_referrals")
+    except KeyError:
+        return None
+    rows = rows[(rows["iso3"] == "GBR") & (rows["measure"] == "online_enticement_referrals")].set_index("period")
+    h1, h2 = f"{year}-H1", f"{year}-H2"
+    if h1 not in rows.index or h2 not in rows.index:
+        return None
+    first, second = int(rows.loc[h1, "value"]), int(rows.loc[h2, "value"])
+    assert first > 0 and second > 0
+    return {"h1": first, "h2": second, "change": second / first - 1,
+            "source_ids": tuple(dict.fromkeys([rows.loc[h1, "source_id"], rows.loc[h2, "source_id"]]))}
