@@ -453,7 +453,7 @@ def test_prevalence_rows_are_childrens_experience_only_and_none_is_repeated():
 
 
 def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_findings():
-    intro = (Path(__file__).resolve().parent.parent / "chapters" / "intro.md").read_text(encoding="utf-8")
+    intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
     paragraph = intro[intro.index("**Self-generated material and enticement.**"):intro.index("**The coverage.**")]
     names = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", paragraph))
     findings = {f.key: f for f in self_generated.key_findings()}
