@@ -56,7 +56,7 @@ extract: $(INSTALLED)
 	$(PY) -m csam_reporting.data.extract --check "$(SOURCES_DIR)"
 
 check: $(INSTALLED_TEST)
-	$(PY) -m pytest -q -m "not build and not browser"
+	$(PY) -m pytest -q tests/unit
 
 test: $(INSTALLED_TEST)
 	bash scripts/ensure-chromium.sh

@@ -68,7 +68,7 @@ def add_synthetic_year(data: Path) -> int:
     esp_total = max(round(latest_count("esp_reports") * GROWTH), listed)
     public = latest_count("total_reports") - latest_count("esp_reports")
     base = {"year": str(new), "bundled": "true", "source_id": SOURCE_ID, "locator": "synthetic row",
-            "notes": "Synthetic year for tests/test_new_year.py."}
+            "notes": "Synthetic year for tests/book/test_new_year.py."}
     _append(data / "cybertipline_reports_yearly.csv", [
         {**base, "measure": "esp_reports", "count": str(esp_total)},
         {**base, "measure": "total_reports", "count": str(esp_total + public)},
@@ -78,7 +78,7 @@ def add_synthetic_year(data: Path) -> int:
         "source_id": SOURCE_ID, "publisher": "National Center for Missing & Exploited Children (NCMEC)",
         "title": f"Synthetic {new} CyberTipline Reports by Electronic Service Providers (test data)",
         "url": "", "published": str(new), "reliability": "secondary", "licence_note": "",
-        "notes": "Not a real document: a synthetic year written by tests/test_new_year.py."}])
+        "notes": "Not a real document: a synthetic year written by tests/book/test_new_year.py."}])
     _raise_year_limit(data / "schemas" / "cybertipline_reports_yearly.schema.json", new)
     _raise_year_limit(data / "schemas" / "ncmec_esp_reports.schema.json", new, re.escape(SOURCE_ID))
     return new
