@@ -9,6 +9,9 @@ from .. import data
 
 # The 27 member states of the EU after the UK's withdrawal, by ISO 3166-1 alpha-3 code: an
 # independent list to check the data's eu27 flag against.
+DRAWS = 4000  # bootstrap and permutation draws
+LEVEL = 0.95  # the interval's coverage
+
 EU27_ISO3 = frozenset({
     "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
     "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
@@ -131,8 +134,8 @@ def did_log(panel: pd.DataFrame, *, treated, control=None, unit: str = "iso3", t
                                   c["pre"].to_numpy(), c["post"].to_numpy(), aggregate))
 
 
-def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
-                  level: float = 0.95, unit: str = "iso3", time: str = "year", value: str = "reports",
+def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = DRAWS, seed: int = 0,
+                  level: float = LEVEL, unit: str = "iso3", time: str = "year", value: str = "reports",
                   pre=2020, post=2021, aggregate: bool = False) -> tuple[float, float]:
     """Percentile interval for :func:`did_log` from resampling units with replacement, separately
     within the treated and the control group (a bootstrap over countries). A group of one unit
@@ -147,7 +150,7 @@ def did_bootstrap(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, 
     return float(np.quantile(draws, alpha)), float(np.quantile(draws, 1 - alpha))
 
 
-def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = 4000, seed: int = 0,
+def did_permutation(panel: pd.DataFrame, *, treated, control=None, n: int = DRAWS, seed: int = 0,
                     unit: str = "iso3", time: str = "year", value: str = "reports", pre=2020, post=2021,
                     aggregate: bool = False) -> dict:
     """Permutation (placebo) test for :func:`did_log`: the treatment label is given at random to as
@@ -215,7 +218,7 @@ def typical_change(panel: pd.DataFrame, units, pre, post, *, unit="iso3", time="
     return float(np.expm1((np.log(wide["post"]) - np.log(wide["pre"])).mean()))
 
 
-def did_table(panel: pd.DataFrame, treated: dict, groups: dict, *, before: int, gap: int, n: int = 4000,
+def did_table(panel: pd.DataFrame, treated: dict, groups: dict, *, before: int, gap: int, n: int = DRAWS,
               seed: int = 1) -> pd.DataFrame:
     """The difference-in-differences of each treated group against each comparison group, from
     ``before`` to ``gap``, with its two placebo periods: the year before (``before`` − 1 to
@@ -320,7 +323,7 @@ def gap_years() -> tuple[int, int]:
 
 
 @data.cached
-def did_results(min_reports: int = 1000, n: int = 4000) -> pd.DataFrame:
+def did_results(min_reports: int = 1000, n: int = DRAWS) -> pd.DataFrame:
     """:func:`did_table` for the EU-27 and the EU-27 without Poland against every comparison
     group, around the gap year, on the panel of countries with at least ``min_reports`` reports."""
     before, gap = gap_years()

@@ -3,7 +3,7 @@
 Frictionless checks each file against its own schema; these rules check the tables against one
 another, the way NCMEC's documents agree with themselves. Each rule reads the CSV files as text (no
 typed loading: the loader trusts validation, so validation cannot use it) and returns
-:class:`~csam_reporting.data.validate.Problem` rows naming file, line and column. A rule runs only
+:class:`~csam_reporting.data.problem.Problem` rows naming file, line and column. A rule runs only
 when every file it reads passed the per-file checks, so a broken file reports its own error, not a
 cascade.
 """
@@ -13,6 +13,8 @@ import csv
 import datetime
 from collections import defaultdict
 from pathlib import Path
+
+from .problem import Problem
 
 YEARLY = "cybertipline_reports_yearly.csv"
 ESP = "ncmec_esp_reports.csv"
@@ -30,8 +32,7 @@ def _read(directory: Path, file: str) -> list[tuple[int, dict]]:
         return [(reader.line_num, row) for row in reader]
 
 
-def _problem(file, line, column, rule, message):
-    from .validate import Problem
+def _problem(file, line, column, rule, message) -> Problem:
     return Problem(file, line, column, rule, message)
 
 

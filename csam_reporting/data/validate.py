@@ -11,27 +11,13 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .problem import Problem
 from .rules import cross_table_problems
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: str
-    line: int | None  # line in the CSV file (the header is line 1); None for file-level problems
-    column: str | None
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
-        column = f" column '{self.column}':" if self.column else ""
-        return f"{where}:{column} [{self.rule}] {self.message}"
 
 
 class DataValidationError(Exception):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.pyplot as plt
 
+from .glue import true_minus
 from .phone import NARROW_WIDTH_IN, PHONE_MAX_WIDTH_PX, _phone_drawing_or_none, _save_svg  # noqa: F401
 
 # Okabe, M. & Ito, K. (2008), "Color Universal Design": distinguishable with the common forms of
@@ -236,8 +237,9 @@ def show_figure(fig, *, title: str, alt: str, source: str, note: str = "",
     DataFrame of the numbers the figure plots, offered under it as a CSV download (as Our World in
     Data does for every chart); ``data_file`` names the whole dataset in ``data/``.
     """
-    title = _require_text("a title stating the finding", title, 10)
-    alt = _require_text("alt text", alt, 20)
+    title = true_minus(_require_text("a title stating the finding", title, 10))
+    alt = true_minus(_require_text("alt text", alt, 20))
+    note = true_minus(note)
     source = _require_text("a source line", source, 5)
     if _FILE_LIKE.match(alt) or alt == title:
         raise FigureTextError("alt text must describe the figure, not repeat a file name or the title")

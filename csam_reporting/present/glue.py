@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,8 @@ def plain(value):
         value = value.item()
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         raise ValueError("a missing value cannot be glued into prose")
+    if isinstance(value, str):
+        return true_minus(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
         return value
     return int(value) if isinstance(value, numbers.Integral) else float(value)
@@ -38,3 +41,13 @@ def glue_all(values: dict) -> None:
     """Glue every item of a mapping (a finding's numbers, say) under its own name."""
     for name, value in values.items():
         glue(name, value)
+
+
+# A hyphen-minus that stands for a minus sign: before a digit, at the start or after a space,
+# a bracket, a slash or a colon (not inside a date such as 2024-03 or a range such as 2019-2023).
+_MINUS = re.compile(r"(?:(?<=^)|(?<=[\s(\[/:;]))-(?=\d|\.\d)")
+
+
+def true_minus(text: str) -> str:
+    """``text`` with each hyphen-minus that is a minus sign written as one (U+2212): '-24%' → '−24%'."""
+    return _MINUS.sub("\u2212", text)

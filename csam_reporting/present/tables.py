@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from .. import data
+from .glue import true_minus
 
 SOURCES_PAGE = "appendix-sources.html"  # chapters and appendices share one folder
 
@@ -69,7 +70,11 @@ def _kind(series: pd.Series) -> str:
 
 
 def _format_cell(value, kind: str, fmt, na_rep: str) -> str:
-    """One cell's text (not yet escaped)."""
+    """One cell's text (not yet escaped), with a true minus sign before a negative number."""
+    return true_minus(_cell_text(value, kind, fmt, na_rep)) if kind != "date" else _cell_text(value, kind, fmt, na_rep)
+
+
+def _cell_text(value, kind: str, fmt, na_rep: str) -> str:
     if fmt is not None and not _missing(value):
         return fmt(value) if callable(fmt) else fmt.format(value)
     if _missing(value):

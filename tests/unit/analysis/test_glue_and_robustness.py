@@ -35,3 +35,18 @@ def test_an_unknown_objection_or_empty_result_is_refused():
         Check("it looked fine", "x", True)
     with pytest.raises(AssertionError):
         Check("placebo period", " ", True)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("-24%", "\u221224%"), ("Q2 2024 -24%; Q3 +5%", "Q2 2024 \u221224%; Q3 +5%"), ("(-0.5)", "(\u22120.5)"),
+    ("2024-03", "2024-03"), ("2019-2023", "2019-2023"), ("COVID-19", "COVID-19"), ("x-1", "x-1")])
+def test_a_minus_sign_is_a_minus_sign_and_nothing_else_changes(text, expected):
+    from csam_reporting.present.glue import true_minus
+    assert true_minus(text) == expected
+
+
+def test_tables_show_negative_numbers_with_a_true_minus():
+    from csam_reporting.present.tables import show_table
+    html = show_table(pd.DataFrame({"change": [-0.24, 0.1], "note": ["fell -5%", "2024-03"]}),
+                      caption="changes", formats={"change": "{:+.0%}"})._repr_html_()
+    assert "\u221224%" in html and "+10%" in html and "fell \u22125%" in html and "2024-03" in html
