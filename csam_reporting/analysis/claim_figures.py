@@ -31,35 +31,64 @@ def files_of_2019_not_2020() -> Figure:
                   "", (source_2019, reports_source, source_2020))
 
 
+def _files_by_company_2019() -> tuple[float, float, float, float, tuple[str, ...]]:
+    """NCMEC's 2019 files as The New York Times reported them: Facebook's photos and videos, its share
+    as published, Instagram's, and the total from NCMEC's own count of files."""
+    facebook, _, _, source = _evidence("facebook-files-2019")
+    share, _, _, _ = _evidence("facebook-share-of-files-2019")
+    instagram, _, _, _ = _evidence("instagram-files-2019")
+    files, files_source = _files_total(2019)
+    assert facebook and instagram and facebook > instagram, "Facebook's files should exceed Instagram's"
+    return facebook, share, instagram, files, (source, files_source)
+
+
 @_figure("sun-94pct-of-images")
-def facebook_share_of_2019_reports_not_images() -> Figure:
-    share = _esp_share(2019, "Facebook*")
-    return Figure(share.value, share.text + "; NCMEC gives no count of images by company for 2019",
-                  share.arithmetic + " (reports, not images)", share.sources)
+def facebook_share_of_2019_files() -> Figure:
+    """The largest share of files Facebook's apps could have: Facebook's and Instagram's files together,
+    of all files (the share in the piece's unit; the 94% is a share of reports)."""
+    facebook, share, instagram, files, sources = _files_by_company_2019()
+    reports = _esp_share(2019, "Facebook*")
+    combined = 100 * (facebook + instagram) / files
+    return Figure(combined,
+                  f"Photos and videos, 2019: Facebook about {facebook / 1e6:.0f} million (about {share:.0f}%, as "
+                  f"reported), {combined:.0f}% of the {files / 1e6:.1f} million files with Instagram's "
+                  f"{instagram / 1e6:.1f} million. Reports: Facebook {reports.value:.1f}%",
+                  f"({_n(facebook)} + {_n(instagram)}) / {_n(files)} = {_pct(combined)} of files; "
+                  + reports.arithmetic + " of reports, not images", sources + reports.sources)
 
 
 @_figure("sun-69m-images-2019")
-def files_2019() -> Figure:
+def images_2019_at_most() -> Figure:
+    """Images at most: all files less the videos NCMEC reported (as the NYT gave them)."""
     files, source = _files_total(2019)
-    return Figure(files, f"{files / 1e6:.1f} million 'videos, images and files' with the 2019 reports, each counted "
-                         "every time it was reported; NCMEC's own split by file type for 2019 was not found",
-                  "", (source,))
+    videos, _, _, videos_source = _evidence("ncmec-videos-2019")
+    images = files - videos
+    return Figure(images, f"{files / 1e6:.1f} million files of every kind, about {videos / 1e6:.0f} million of them "
+                          f"videos: images at most about {images / 1e6:.0f} million",
+                  f"{_n(files)} - {_n(videos)} = {_n(images)}", (source, videos_source))
+
+
+@_figure("sun-most-images-facebook")
+def facebook_most_files_2019() -> Figure:
+    facebook, _, instagram, files, sources = _files_by_company_2019()
+    return Figure(None, f"Facebook about {facebook / 1e6:.0f} million of {files / 1e6:.1f} million photos and videos "
+                        f"(Instagram {instagram / 1e6:.1f} million more)", "", sources)
 
 
 @_figure("sun-nca-thousands-of-arrests")
 def nca_arrests() -> Figure:
-    return _no_figure("No NCA publication with a count of arrests following industry reports was found.")
+    return _no_figure("No NCA count found.")
 
 
 @_figure("sun-nca-6000-children")
 def nca_children_safeguarded() -> Figure:
-    return _no_figure("No NCA publication with a count of children safeguarded was found.")
+    return _no_figure("No NCA count found.")
 
 
 @_figure("sun-nca-drop-to-zero")
 def meta_reports_after_default_encryption() -> Figure:
     later, later_sources = _meta_after_encryption()
-    return Figure(None, "A forecast, with no NCA document found.", later="Published after the piece: " + later,
+    return Figure(None, "A forecast; no NCA document found.", later="Published after the piece: " + later,
                   later_sources=later_sources)
 
 
@@ -159,11 +188,14 @@ def _line_items_below(year: int, threshold: int) -> Figure:
 def line_items_of_1000_or_more() -> Figure:
     """The line items besides Facebook's that sent 1,000 reports or more: each one falsifies the sentence."""
     rows = _esp_rows(2019)
-    others = rows[(rows["reports"] >= 1000) & (rows["esp_label"] != "Facebook*")].sort_values("reports", ascending=False)
+    # companies only: INHOPE's line is a network of hotlines forwarding reports, not a company
+    companies = rows[~rows["esp_label"].str.upper().str.startswith("INHOPE")]
+    assert len(companies) == len(rows) - 1, "expected exactly one INHOPE line in NCMEC's 2019 list"
+    others = companies[(companies["reports"] >= 1000) & (companies["esp_label"] != "Facebook*")].sort_values("reports", ascending=False)
     largest = ", ".join(f"{label.rstrip('*')} ({_n(n)})" for label, n in zip(others["esp_label"].head(5), others["reports"].head(5)))
     return Figure(len(others),
-                  f"{len(others)} of NCMEC's {len(rows)} line items for 2019 other than Facebook's sent 1,000 reports "
-                  f"or more, the largest {largest}",
+                  f"{len(others)} companies' line items besides Facebook's sent 1,000 reports or more in 2019 "
+                  f"(INHOPE's hotline line left out), the largest {largest}",
                   "", tuple(dict.fromkeys(rows["source_id"])))
 
 
@@ -180,7 +212,7 @@ def reports_after_default_encryption() -> Figure:
     change = 100 * (after / before - 1)
     later = (f"Published after the piece: all CyberTipline reports went from {_n(before)} (2023) to {_n(after)} "
              f"(2024, {change:+.1f}%{', bundled' if bundled else ''}). " + meta)
-    return Figure(None, "A forecast, whose wording in the Commission's own text was not read.", later=later,
+    return Figure(None, "A forecast; no figure to check.", later=later,
                   later_sources=(source,) + meta_sources)
 
 
@@ -212,12 +244,16 @@ def _first_pandemic_year() -> Figure:
 @_figure("protocol-exploding")
 def reports_growth_first_pandemic_year() -> Figure:
     annual = _first_pandemic_year()
+    reports_2018, words_2018, _, source_2018 = _evidence("ncmec-reports-2018")
+    esp_2019 = _yearly_in("esp_reports", 2019, "ncmec-esp-2019")
+    assert reports_2018 > esp_2019, "the 2018 total should exceed companies' 2019 reports"
     before = _yearly_in("total_reports", 2018, "ncmec-ojjdp-2022")
     after = _yearly_in("total_reports", 2019, "ncmec-ojjdp-2022")
     fall = 100 * (after / before - 1)
     later = (f"NCMEC's yearly totals as compiled in its report for 2022 (published after the piece) also show all "
              f"reports falling from {_n(before)} in 2018 to {_n(after)} in 2019 ({fall:+.1f}%).")
-    return Figure(annual.value, annual.text, annual.arithmetic, annual.sources,
+    return Figure(annual.value, f"{annual.text}. In 2018 NCMEC had received '{words_2018}' of every kind",
+                  annual.arithmetic, annual.sources + (source_2018,),
                   later=later, later_sources=("ncmec-ojjdp-2022",))
 
 
@@ -229,7 +265,7 @@ def monthly_comparisons_2020() -> Figure:
     april, april_words, _, april_source = _evidence("ncmec-reports-2020-04-vs-2019-04")
     annual = _first_pandemic_year()
     least = 100 * (march - 1)
-    return Figure(least,
+    return Figure(None,
                   f"NCMEC, March 2020: '{march_words}' (a rise of {march_q} {least:.0f}%); April 2020: "
                   f"'{april_words}' (about {100 * (april - 1):+.0f}%). Over the year, reports from companies rose "
                   f"{annual.value:+.1f}% from 2019 to 2020",
@@ -240,8 +276,10 @@ def monthly_comparisons_2020() -> Figure:
 def weprotect_membership() -> Figure:
     governments, _, _, source = _evidence("weprotect-member-governments-2021-12")
     companies, _, _, _ = _evidence("weprotect-member-companies-2021-12")
-    return Figure(governments, f"{governments:.0f} member governments and {companies:.0f} member companies in "
-                               "December 2021, as WeProtect's Executive Director gave them", "", (source,))
+    return Figure(None, "No count from before the piece read.",
+                  later=f"Published after the piece: {governments:.0f} member governments and {companies:.0f} member "
+                        "companies in December 2021, as WeProtect's Executive Director gave them",
+                  later_sources=(source,))
 
 
 @_figure("protocol-32-companies")
@@ -252,12 +290,13 @@ def companies_responding() -> Figure:
 
 @_figure("protocol-forums-two-thirds")
 def offender_forum_analysis() -> Figure:
-    return _no_figure("Not checked yet: the Global Threat Assessment 2021's own account of its forum analysis.")
+    return _no_figure("The report's own account not read.")
 
 
 @_figure("protocol-iwf-77pct")
 def iwf_self_generated_growth() -> Figure:
-    before, source_before = _iwf(2019, "self_generated_reports")
+    # the IWF's own news of 7 October 2020 gives the 2019 count, before the piece (its 2021 report repeats it)
+    before, source_before = _iwf(2019, "self_generated_reports", "iwf-news-2020-disturbing-rise")
     after, source_after = _iwf(2020, "self_generated_reports")
     change = 100 * (after / before - 1)
     shares = [s for s in (_iwf_share(2019, "self_generated_reports"), _iwf_share(2020, "self_generated_reports")) if s]
@@ -283,7 +322,7 @@ def hash_matching_share() -> Figure:
 
 for _claim in ["protocol-26pct-share-classifiers", "protocol-30pct-video-classifiers", "protocol-22pct-livestream"]:
     def _survey_share_not_found() -> Figure:
-        return _no_figure("Not checked yet: not on WeProtect's survey and report pages; the full report was not read.")
+        return _no_figure("Not on WeProtect's survey pages.")
     _survey_share_not_found.__name__ = "survey_share_not_published_" + _claim.split("-")[1]
     _figure(_claim)(_survey_share_not_found)
 
@@ -381,10 +420,10 @@ def apple_offences() -> Figure:
 def apple_offences_against_reports() -> Figure:
     offences, geography, source = _apple_offences()
     reports, report_source = _esp_label(2023, "Apple Inc")
-    return Figure(offences - reports,
-                  f"{_n(offences)} police-recorded offences ({geography}, 2022/23) against {_n(reports)} reports to "
-                  "NCMEC (worldwide, 2023): different units, places and periods",
-                  f"{_n(offences)} - {_n(reports)} = {_n(offences - reports)}", (source, report_source))
+    return Figure(None,
+                  f"Side by side: {_n(offences)} police-recorded offences ({geography}, 2022/23) and {_n(reports)} "
+                  "reports to NCMEC (worldwide, 2023), different units, places and periods",
+                  "", (source, report_source))
 
 
 @_figure("apple-267-reports")
@@ -439,14 +478,14 @@ def reporting_duty_in_law() -> Figure:
 def apple_detection_timeline() -> Figure:
     steps = [_event(e) for e in ("apple-csam-detection-announced", "apple-csam-detection-paused",
                                  "apple-csam-detection-abandoned")]
-    return _no_figure("Timeline: " + "; ".join(f"{date}: {event}" for date, event, _ in steps) + ".",
+    return _no_figure("Timeline: " + "; ".join(f"{verb} {date}" for verb, (date, _, _) in
+                                               zip(("announced", "paused", "abandoned"), steps)) + ".",
                       tuple(dict.fromkeys(source for _, _, source in steps)))
 
 
-@_figure("sun-most-and-worst-images-facebook")
+@_figure("sun-worst-category-facebook")
 def images_by_company_and_severity() -> Figure:
-    return _no_figure("No published count of images by company, or by severity category, for 2019 was found; "
-                      "NCMEC's 2019 report by company counts reports only.")
+    return _no_figure("No count by company and severity found.")
 
 
 @_figure("fb94-zuckerberg-e2ee-across-meta")
@@ -458,8 +497,7 @@ def meta_encryption_by_app() -> Figure:
     text = (f"Encrypted by default: WhatsApp from {whatsapp_date}, Messenger's personal chats from {messenger_date}. "
             f"WhatsApp still sent {_n(whatsapp)} reports to NCMEC in 2022")
     return Figure(None, text, "", tuple(source for _, _, source in steps) + (whatsapp_source,),
-                  later=f"Published after the post ({instagram_date}): {instagram}, so Instagram's direct messages were "
-                        "never encrypted by default.",
+                  later=f"Later ({instagram_date}): {instagram}.",
                   later_sources=(instagram_source,))
 
 

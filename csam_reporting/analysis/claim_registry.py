@@ -147,12 +147,14 @@ def _uk_share(period: str, offence: str, platform: str) -> tuple[float, str, str
     return float(row["share_pct"]), str(row["base"]), str(row["source_id"])
 
 
-def _iwf(year: int, measure: str) -> tuple[float, str]:
+def _iwf(year: int, measure: str, source_id: str = "") -> tuple[float, str]:
     rows = data.load("iwf_reports")
     rows = rows[(rows["year"] == year) & (rows["measure"] == measure) & (rows["age_group"] == "all")
                 & (rows["sex"] == "all") & rows["count"].notna()]
+    if source_id:
+        rows = rows[rows["source_id"] == source_id]
     if rows.empty:
-        raise DataPending(f"no IWF {measure} count for {year}")
+        raise DataPending(f"no IWF {measure} count for {year}{' in ' + source_id if source_id else ''}")
     return float(rows["count"].iloc[0]), str(rows["source_id"].iloc[0])
 
 

@@ -41,11 +41,12 @@ VERDICT_LABELS = {
 # The rubric, stated once: the page prints it and every row of claims.csv is judged by it.
 VERDICT_RULES = {
     "accurate": "the number, or the fact, holds for the unit, period and place the piece states.",
-    "accurate_as_attributed": "it matches the source the piece names, which could not itself be checked: that "
-                              "source's own publication was not found, and the figure is known only from reports of it.",
-    "accurate_but_misleading": "the number holds, the reading the piece gives it does not: a share of reports read "
-                               "as a share of images, reports read as abuse, some police forces' records read as all crimes.",
-    "wrong": "the number or fact, or its unit, period or place, does not hold as of the day the piece appeared.",
+    "accurate_as_attributed": "it matches the source the piece names, whose own publication was not found; the "
+                              "figure is known only from reports of it.",
+    "accurate_but_misleading": "the number holds for the unit, period and place the piece states; the reading it "
+                               "gives the number does not.",
+    "wrong": "the number or fact, or the unit, period or place the piece attaches to it, does not hold as of the day "
+             "the piece appeared.",
     "not_checked_yet": "a published source exists and has not been read yet; the entry says which.",
     "cannot_be_checked": "no published source for the figure was found; the entry says what would settle it.",
 }
@@ -96,13 +97,19 @@ def verdict_problems(row, result: Figure | None) -> list[str]:
             problems.append(f"marked {verdict}: say in needs what would settle it")
         if pd.notna(row["claimed_value"]) and result.value is not None:
             problems.append(f"marked {verdict} but a figure is computed to check it against")
+    fails_on = row.get("fails_on")
+    fails_on = fails_on if isinstance(fails_on, str) and fails_on else None
+    if (verdict == "wrong") != (fails_on is not None):
+        problems.append("a wrong claim says what does not hold (fails_on), and only a wrong claim")
     if verdict in CHECKABLE and pd.notna(row["claimed_value"]):
         if result.value is None:
             problems.append("a checkable verdict with no computed figure")
         else:
             ok = agrees(float(row["claimed_value"]), row["claimed_relation"], row["claimed_tolerance"], result.value)
-            if verdict == "wrong" and ok:
-                problems.append("marked wrong, but the computed figure agrees with the claimed number")
+            if verdict == "wrong" and ok and fails_on == "number":
+                problems.append("marked wrong in its number, but the computed figure agrees with the claimed number")
+            if verdict == "wrong" and not ok and fails_on not in ("number", "unit"):
+                problems.append("the computed figure disagrees with the claimed number: say so in fails_on")
             if verdict != "wrong" and not ok:
                 problems.append(f"marked {verdict}, but the computed figure {result.value!r} does not agree with "
                                 f"the claimed {row['claimed_value']!r} ({row['claimed_relation']})")
@@ -124,7 +131,9 @@ def review_problems(row, result: Figure | None) -> list[str]:
     return []
 
 
-CHAPTER_TITLES = {"data-and-methods": "Data and methods", "encryption": "Encryption",
+ONLY_HERE = "claims-check"  # no chapter discusses the claim: its entry on the claims page is the book's account
+CHAPTER_TITLES = {ONLY_HERE: "only here: no chapter discusses it",
+                  "data-and-methods": "Data and methods", "encryption": "Encryption",
                   "platforms": "Platform disparities", "self-generated": "Self-generated content"}
 
 
@@ -153,6 +162,8 @@ def section_link(chapter: str, section: str | None) -> tuple[str, str]:
     looked up in the chapter's source; if it is not there (chapters change), the link falls back to
     the chapter page, so no link ever points at a section that does not exist."""
     title = CHAPTER_TITLES.get(chapter, chapter)
+    if chapter == ONLY_HERE:
+        return "", title
     page = f"{chapter}.html"
     if not isinstance(section, str) or not section:
         return page, title

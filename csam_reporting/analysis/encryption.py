@@ -5,6 +5,7 @@ import pandas as pd
 
 from .. import data
 from . import eu_gap, meta
+from . import common
 from .common import (esp_reports_by_platform, format_event_date, last_comparable_year, period_end, preferred,
                      yearly)
 from .robustness import Check, Finding
@@ -64,7 +65,7 @@ def bundling_bounds(meta_before: float, meta_after: float, reports_after: float,
     return pd.DataFrame(rows)
 
 
-def bounds_by_base_year(base_years=(2021, 2022, 2023), after: int | None = None) -> pd.DataFrame:
+def bounds_by_base_year(base_years=(2019, 2020, 2021, 2022, 2023), after: int | None = None) -> pd.DataFrame:
     """The fall in Meta's reports not explained by bundling, from each base year to the first
     bundled year, at the two extremes (none and all of bundling's compression on Meta), plus a row
     for the last base year with Instagram's excess over the year before netted out (its spike, on
@@ -99,11 +100,18 @@ def bounds_by_base_year(base_years=(2021, 2022, 2023), after: int | None = None)
 
 @data.cached
 def company_reports() -> pd.DataFrame:
-    """NCMEC's per-service rows summed by company, one row per (year, company).
+    """NCMEC's per-service rows summed by company, one row per (year, company). A service with no
+    owner recorded counts as a company of its own (id ``esp:<platform_id>``, its service's name),
+    as in the platforms chapter, so no row is dropped for lack of an owner.
     Columns: year, company, company_name, reports."""
     rows = esp_reports_by_platform()
-    out = rows.groupby(["year", "parent_company", "company_name"], as_index=False)["reports"].sum()
-    return out.rename(columns={"parent_company": "company"})
+    linked = rows["parent_company"].notna()
+    rows = rows.assign(company=rows["parent_company"].where(linked, "esp:" + rows["platform_id"]),
+                       company_name=rows["company_name"].where(linked, rows["platform_name"]))
+    assert rows["company"].notna().all() and rows["company_name"].notna().all(), "every row has a company"
+    out = rows.groupby(["year", "company", "company_name"], as_index=False)["reports"].sum()
+    assert out["reports"].sum() == rows["reports"].sum(), "no row is dropped by the grouping"
+    return out
 
 
 def other_companies(before: int, after: int, largest=("bytedance", "snap"), min_reports: int = 100_000) -> pd.DataFrame:
@@ -112,7 +120,8 @@ def other_companies(before: int, after: int, largest=("bytedance", "snap"), min_
     transcription is not read as a fall to zero). Companies with at least ``min_reports`` in either
     year get a row of their own; the rest are pooled. Two summary rows follow: all listed
     companies other than Meta, and the same without the ``largest`` risers.
-    Columns: company, before, after, change."""
+    A service with no owner recorded is a company of its own (see :func:`company_reports`).
+    Columns: company, before, after, change; ``attrs['companies']``: how many companies are compared."""
     rows = company_reports()
     rows = rows[rows["company"] != META_PARENT]
     wide = rows.pivot_table(index=["company", "company_name"], columns="year", values="reports", aggfunc="sum")
@@ -132,6 +141,7 @@ def other_companies(before: int, after: int, largest=("bytedance", "snap"), min_
                 "before": rest["before"].sum(), "after": rest["after"].sum()})
     out = pd.DataFrame(out)
     out["change"] = out["after"] / out["before"] - 1
+    out.attrs["companies"] = len(wide)
     return out
 
 
@@ -194,14 +204,21 @@ def _meta_quarterly_finding() -> Finding:
     fb_yoy = meta.same_quarter_changes(fb).dropna(subset=["change"]).set_index("quarter")
     first_yoy = yoy.iloc[0]
     fb_first = fb_yoy.loc[first_yoy["quarter"]]
-    fb_since = fb_yoy[(fb_yoy.index >= since.index[0]) & (fb_yoy.index <= tips.index[-1])]
+    # From the first quarter of Meta's lower level to the latest quarter of Facebook's own series
+    # (which may run past Meta's CyberTip count).
+    fb_since = fb_yoy[fb_yoy.index >= since.index[0]]
     assert len(fb_since), "Facebook's content actioned covers the quarters since the fall"
+    # Placebo: the calendar year before Messenger's default encryption began (in its last month).
+    placebo_year = first_yoy["quarter"].year - 1
+    fb_placebo = fb_yoy[fb_yoy.index.year == placebo_year]
+    assert len(fb_placebo), "Facebook's series has year-on-year changes before the roll-out"
     label = lambda q: f"Q{q.quarter} {q.year}"
     values = {
         "mq_base_label": label(base_q), "mq_base": int(tips[base_q]),
         "mq_first_yoy_label": first_yoy["label"], "mq_first_yoy": float(first_yoy["change"]),
         "mq_later_label": label(later_same.index[-1]), "mq_later_vs_base": float(later_same.iloc[-1] / tips[base_q] - 1),
         "mq_since_label": label(since.index[0]), "mq_since_max": int(since.max()), "mq_spike_min": int(spike.min()),
+        "mq_spike_quarters": len(spike), "mq_spike_year": int(base_q.year),
         "mq_latest_label": label(tips.index[-1]), "mq_spike_max": int(spike.max()),
         "basis_year": int(basis["year"]), "basis_meta": int(basis["meta_quarters_sum"]),
         "basis_ncmec": int(basis["ncmec_fb_ig"]), "basis_gap": float(basis["gap"]),
@@ -211,18 +228,30 @@ def _meta_quarterly_finding() -> Finding:
         "fb_since_min": float(fb_since["change"].min()), "fb_since_max": float(fb_since["change"].max()),
         "fb_since_last_label": fb_since["label"].iloc[-1],
         "fb_latest_label": fb_yoy["label"].iloc[-1], "fb_latest_change": float(fb_yoy["change"].iloc[-1]),
+        "fb_placebo_year": int(placebo_year), "fb_placebo_falls": int((fb_placebo["change"] < 0).sum()),
+        "fb_placebo_quarters": len(fb_placebo), "fb_placebo_min": float(fb_placebo["change"].min()),
+        "fb_placebo_max": float(fb_placebo["change"].max()),
+        "fb_swing": float(fb_yoy["change"].abs().max()),
     }
     yoy_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in yoy.itertuples())
-    fb_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_yoy[fb_yoy.index >= first_yoy["quarter"]].itertuples())
+    fb_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_since.itertuples())
+    placebo_text = "; ".join(f"{r.label} {r.change:+.0%}" for r in fb_placebo.itertuples())
+    placebo_fails = values["fb_placebo_falls"] * 2 > values["fb_placebo_quarters"]
+    values["fb_since_phrase"] = (f"lower than a year earlier in {values['fb_since_falls']} of {values['fb_since_quarters']} "
+                                 f"quarters from {values['mq_since_label']} to {values['fb_since_last_label']}"
+                                 + (f", but falls this size also happened in {placebo_year}, before the roll-out"
+                                    if placebo_fails else f", unlike {placebo_year}, before the roll-out"))
     statement = (f"Meta's own count of CyberTips has been lower in every quarter since {values['mq_since_label']} than "
-                 f"in any quarter of {base_q.year}. The count is on NCMEC's bundled basis; Facebook's content actioned, "
-                 f"which bundling cannot touch, rose in {values['fb_act_label']} but was also below a year earlier in "
-                 f"{values['fb_since_falls']} of the {values['fb_since_quarters']} quarters from {values['mq_since_label']} to "
-                 f"{values['fb_since_last_label']}.")
+                 f"in any of the {values['mq_spike_quarters']} quarters of {base_q.year} found. The count is on NCMEC's "
+                 f"bundled basis. Facebook's content actioned, which bundling cannot touch, was below a year earlier in "
+                 f"{values['fb_since_falls']} of the {values['fb_since_quarters']} quarters from {values['mq_since_label']} "
+                 f"to {values['fb_since_last_label']}"
+                 + (f", but falls of this size also happened in {placebo_year}, before the roll-out."
+                    if placebo_fails else "."))
     checks = (
         Check("same period a year earlier", f"each quarter against the same quarter a year earlier: {yoy_text}; "
               f"every quarter since {values['mq_since_label']} (at most {_m(since.max())}) is below every quarter "
-              f"of {base_q.year} (at least {_m(spike.min())})",
+              f"of {base_q.year} found (at least {_m(spike.min())})",
               bool((since < spike.min()).all())),
         Check("one outlier removed", f"against {label(base_q)}, before the spike of the next two quarters "
               f"(up to {_m(spike.max())}): {first_yoy['label']} {first_yoy['change']:+.0%}, "
@@ -231,9 +260,13 @@ def _meta_quarterly_finding() -> Finding:
               f"{values['basis_gap']:+.1%} against NCMEC's bundled Facebook + Instagram count ({_m(values['basis_ncmec'])}): "
               "Meta counts after bundling, so its fall includes bundling and is not a fall in detection alone", False),
         Check("comparison group", f"Facebook's content actioned for child sexual exploitation (a count bundling cannot "
-              f"touch), against the same quarter a year earlier: {fb_text}. The first fall is not in what Facebook acted "
-              f"on; the lower level from {values['mq_since_label']} mostly is",
+              f"touch), against the same quarter a year earlier, {values['mq_since_label']} to "
+              f"{values['fb_since_last_label']}: {fb_text}",
               bool(values["fb_since_falls"] * 2 > values["fb_since_quarters"])),
+        Check("placebo period", f"the same comparison in {placebo_year}, before the roll-out (which began in its last month): "
+              f"{placebo_text}, below a year earlier in {values['fb_placebo_falls']} of {values['fb_placebo_quarters']} "
+              f"quarters; year-on-year changes reach ±{values['fb_swing']:.0%} in the series",
+              not placebo_fails),
     )
     return Finding("meta_quarterly", statement, values, checks)
 
@@ -242,21 +275,39 @@ def _bounds_finding() -> Finding:
     b = bounds_by_base_year()
     after = b.attrs["after"]
     by = b.set_index("base")
+    yearly_rows = b.iloc[:-1]
     last = str(int(b["base_year"].max()))
     netted = b.iloc[-1]
+    meta = meta_total_reports()
+    grew = bool((meta.loc[yearly_rows["base_year"]].diff().dropna() > 0).all())
+    positive = yearly_rows[yearly_rows["low"] > 0]
+    negative = yearly_rows[yearly_rows["low"] <= 0]
     values = {"after_year": after, "ig_excess": b.attrs["instagram_excess"], "netted_low": float(netted["low"]),
-              "netted_high": float(netted["high"])}
-    for r in b.iloc[:-1].itertuples():
+              "netted_high": float(netted["high"]), "nb_first_base": int(yearly_rows["base_year"].min())}
+    assert len(positive), "the spike year's base leaves a positive lower bound"
+    values["nb_positive_from"] = int(positive["base_year"].min())
+    if len(negative):
+        values["nb_negative_to"] = int(negative["base_year"].max())
+    for r in yearly_rows.itertuples():
         values[f"nb_low_{r.base}"], values[f"nb_high_{r.base}"] = float(r.low), float(r.high)
-    others = " and ".join(f"{r.base}: {_m(r.low)} to {_m(r.high)}" for r in b.iloc[:-1].itertuples() if r.base != last)
+    values["nb_last_low"], values["nb_last_high"] = float(by.loc[last, "low"]), float(by.loc[last, "high"])
+    values["nb_early_sentence"] = (
+        f"From {values['nb_negative_to']} or earlier the lower bound is below zero: bundling alone could explain the fall."
+        if len(negative) else f"From every base year tried, back to {values['nb_first_base']}, some of the fall is not bundling.")
+    others = "; ".join(f"{r.base}: {_m(r.low)} to {_m(r.high)}" for r in yearly_rows.itertuples() if r.base != last)
     enticement = data.load("ncmec_enticement_sextortion")
     ent = enticement[enticement["measure"] == "online_enticement_reports"].groupby("year")["count"].max()
     values["ent_before"], values["ent_after"] = int(ent[after - 1]), int(ent[after])
-    statement = (f"Part of Meta's fall into {after} is not explained by bundling, but how much depends on the base year: "
-                 f"{_m(by.loc[last, 'low'])} to {_m(by.loc[last, 'high'])} from {last}, a spike year; about "
-                 f"{_m(netted['low'])} at the least once Instagram's {last} excess is netted out.")
+    statement = (f"Measured from any base year from {values['nb_positive_from']} to {last}, part of Meta's fall into "
+                 f"{after} is not explained by bundling: {_m(by.loc[last, 'low'])} to {_m(by.loc[last, 'high'])} from "
+                 f"{last}, a spike year; about {_m(netted['low'])} at the least once Instagram's {last} excess is "
+                 "netted out.")
+    if len(negative):
+        statement += (f" From {values['nb_negative_to']} or earlier the lower bound is below zero: bundling alone could "
+                      "explain the fall" + (f", though Meta's reports grew every year from {values['nb_first_base']} to "
+                                            f"{last}, so an early base understates it." if grew else "."))
     checks = (
-        Check("another base year", f"{others}", bool(b.iloc[:-1]["low"].min() > 0)),
+        Check("another base year", others, bool(yearly_rows["low"].min() > 0)),
         Check("one outlier removed", f"Instagram's {last} excess over {int(last) - 1} ({_m(values['ig_excess'])}) netted "
               f"out: {_m(netted['low'])} to {_m(netted['high'])}", bool(netted["low"] > 0)),
         Check("change in counting", f"the REPORT Act added reports in {after} (online enticement "
@@ -267,25 +318,46 @@ def _bounds_finding() -> Finding:
 
 
 def _others_finding(before: int, after: int) -> Finding:
-    table = other_companies(before, after).set_index("key")
+    table = other_companies(before, after)
+    companies = table.attrs["companies"]
+    table = table.set_index("key")
     esp_basis = other_companies_esp_total(before, after)
     big = table.drop(index=["rest", "all", "without_largest"])
-    values = {"others_all": float(table.loc["all", "change"]), "others_without": float(table.loc["without_largest", "change"]),
+    suspect = "esp:imgur"                          # a rise too large to take on trust from a transcription
+    rest = table.loc["without_largest"]
+    values = {"others_all": float(table.loc["all", "change"]), "others_without": float(rest["change"]),
               "others_esp_all": esp_basis["change_all"], "others_esp_without": esp_basis["change_without_largest"],
+              "others_companies": int(companies),
               "bytedance_change": float(table.loc["bytedance", "change"]), "snap_change": float(table.loc["snap", "change"])}
-    statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break on NCMEC's "
-                 f"per-service rows, carried by ByteDance (TikTok) and Snap; without them the rest changed "
-                 f"{values['others_without']:+.0%}. Neither figure is a bound: bundling lowered and the REPORT Act "
-                 "raised these counts.")
-    checks = (
+    if suspect in table.index:
+        s = table.loc[suspect]
+        values |= {"imgur_before": int(s["before"]), "imgur_after": int(s["after"]),
+                   "imgur_ratio": float(s["after"] / s["before"]),
+                   "others_without_imgur": float((rest["after"] - s["after"]) / (rest["before"] - s["before"]) - 1)}
+    flat = abs(values["others_without"]) < 0.05
+    change = values["others_without"]
+    rest_text = (f"about flat ({change:+.0%})" if flat else f"{'up' if change > 0 else 'down'} {abs(change):.0%}")
+    values["others_without_text"] = rest_text
+    statement = (f"Reports from companies other than Meta changed by {values['others_all']:+.0%} across the {after} break "
+                 f"on NCMEC's per-service rows (the {values['others_companies']} companies listed in both years), carried by "
+                 f"ByteDance (TikTok) and Snap; without those two, {rest_text}.")
+    if "imgur_ratio" in values:
+        statement += (f" Imgur's {after} figure, {values['imgur_ratio']:.1f} times its {before} one, may be a transcription "
+                      f"error; without it the rest changed {values['others_without_imgur']:+.0%}.")
+    statement += " Neither figure is a bound: bundling lowered and the REPORT Act raised these counts."
+    checks = [
         Check("comparison group", "company by company: " + "; ".join(
             f"{r.company} {r.change:+.0%}" for r in big.itertuples()) + f"; without ByteDance and Snap "
-            f"{values['others_without']:+.0%}", bool(values["others_without"] > 0)),
+            f"{values['others_without']:+.0%}", flat),
         Check("derived figure", f"on NCMEC's ESP total less Meta instead: {values['others_esp_all']:+.0%}, and "
               f"{values['others_esp_without']:+.0%} without ByteDance and Snap ({after} per-service rows are a partial "
-              "transcription)", bool(values["others_esp_without"] > 0.05)),
-    )
-    return Finding("other_companies", statement, values, checks)
+              "transcription)", bool(flat and abs(values["others_esp_without"]) < 0.05)),
+    ]
+    if "imgur_ratio" in values:
+        checks.append(Check("one outlier removed", f"Imgur ({values['imgur_before']:,} → {values['imgur_after']:,}, "
+                            f"{values['imgur_ratio']:.1f} times) left out as well: {values['others_without_imgur']:+.0%}",
+                            bool(abs(values["others_without_imgur"]) < 0.05)))
+    return Finding("other_companies", statement, values, tuple(checks))
 
 
 def _whatsapp_finding(before: int) -> Finding:
@@ -329,28 +401,60 @@ def _eu_finding() -> Finding:
     grid = eu_gap.threshold_grid(before=before, gap=gap, thresholds=(1000,))
     grid = grid.assign(spread=(grid[["loo_low", "loo_high"]].sub(grid["relative_change"], axis=0)).abs().max(axis=1))
     values["loo_max_points"] = float(grid["spread"].max() * 100)
-    statement = (f"In {gap}, the first full year of the ePrivacy gap, reports attributed to the EU-27 fell "
-                 f"{-values['eu_change']:.0%} ({-values['eu_no_pl_change']:.0%} without Poland). Against countries "
-                 "that had no gap, the country counts are consistent with a fall during the gap, but do not establish one.")
+    uk_placebo_ok = abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2
+    rest_placebo_ok = abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2
+    surviving = {
+        "the UK": values["did_uk"] < 0 and uk_placebo_ok,
+        "the Western Balkans": values["did_wb"] < 0,
+        "non-EU Europe": values["did_neu"] < 0 and values["did_neu_p"] < 0.05,
+        "the rest of the world": values["did_rest"] < 0 and rest_placebo_ok,
+    }
+    signs = {values["did_uk"] < 0, values["did_wb"] < 0, values["did_neu"] < 0, values["did_rest"] < 0}
+    values["eu_comparisons_agree"] = len(signs) == 1
+    values["eu_comparisons_surviving"] = sum(surviving.values())
+    gap_end = common.timeline_events().set_index("event_id").loc["eu-derogation-applies-gap-ends", "when"]
+    values["gap_end_when"] = gap_end
+    statement = (f"In {gap}, the calendar year in which the ePrivacy gap was in force (until {gap_end}), "
+                 f"reports attributed to the EU-27 changed {values['eu_change']:+.0%} "
+                 f"({values['eu_no_pl_change']:+.0%} without Poland). Compared with countries that had no gap, "
+                 + ("the results disagree in sign" if not values["eu_comparisons_agree"] else "the results agree in sign")
+                 + (": the country counts show no gap effect that survives a control." if not any(surviving.values()) else
+                    f"; {sum(surviving.values())} of {len(surviving)} comparisons survive their control, and the "
+                    "country counts do not establish a gap effect."))
     checks = (
         Check("one outlier removed", f"without Poland, whose {before} count was a spike: EU-27 "
               f"{values['eu_no_pl_change']:+.0%}; leaving out any other member state moves the country-level "
               f"estimate by at most {values['loo_max_points']:.0f} points", bool(values["eu_no_pl_change"] < 0)),
         Check("comparison group", f"against the UK: {values['did_uk']:+.0%} for the typical member state (one "
-              f"comparison country; {values['did_uk_pre']:+.0%} the year before)", bool(values["did_uk"] < 0)),
+              f"comparison country; {values['did_uk_pre']:+.0%} the year before)"
+              + ("; its placebo in the next row fails" if not uk_placebo_ok else ""), bool(surviving["the UK"])),
         Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
-              f"{values['did_uk_post']:+.0%}, still as far behind: the UK was diverging for other reasons",
-              bool(abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2)),
+              f"{values['did_uk_post']:+.0%}"
+              + (", still as far behind: the UK was diverging for other reasons" if not uk_placebo_ok else ""),
+              bool(uk_placebo_ok)),
         Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
               f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
               f"(EU {values['did_wb']:+.0%} relative)", bool(values["did_wb"] < 0)),
         Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
               f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
         Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "
-              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap",
-              bool(abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2)),
+              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap", bool(rest_placebo_ok)),
     )
     return Finding("eu_gap", statement, values, checks)
+
+
+def informational_placebo(before: int) -> pd.DataFrame:
+    """The informational share of what NCMEC made available to police, year on year, in the years
+    before the bundling break (up to ``before``): how far it moves without bundling. Columns
+    (index: the later year): actionable_change, informational_change, share_change (points, as a
+    share)."""
+    split = informational_split()
+    old = split[split.index <= before]
+    assert len(old) >= 2, "at least two unbundled years to compare"
+    out = pd.DataFrame({"actionable_change": old["actionable"].pct_change(),
+                        "informational_change": old["informational"].pct_change(),
+                        "share_change": old["informational_share"].diff()}).dropna()
+    return out
 
 
 def _informational_finding(before: int, after: int) -> Finding | None:
@@ -358,16 +462,33 @@ def _informational_finding(before: int, after: int) -> Finding | None:
     if test is None:
         return None
     values = {f"info_{k}": v for k, v in test.items() if k != "reliability_after"}
+    split = informational_split()
+    placebo = informational_placebo(before)
+    biggest = placebo["share_change"].abs().idxmax()
+    break_move = test["share_after"] - test["share_before"]
+    values |= {"info_share_move": float(break_move), "info_placebo_max_move": float(placebo["share_change"].abs().max()),
+               "info_placebo_year": int(biggest), "info_placebo_info_change": float(placebo.loc[biggest, "informational_change"]),
+               "info_placebo_act_change": float(placebo.loc[biggest, "actionable_change"])}
     mostly_info = test["informational_change"] < test["actionable_change"] - 0.2
+    # The break stands out only if its move in the share is well beyond what years without bundling show.
+    stands_out = abs(break_move) > 2 * values["info_placebo_max_move"]
     statement = (f"Across the {after} break, reports NCMEC made available to police as informational changed "
-                 f"{test['informational_change']:+.0%} and actionable ones {test['actionable_change']:+.0%}: "
-                 + ("consistent with bundling having merged mostly informational reports (a change in how NCMEC "
-                    "classed reports would look the same)." if mostly_info else
-                    "the fall was not mostly in informational reports."))
+                 f"{test['informational_change']:+.0%} and actionable ones {test['actionable_change']:+.0%}"
+                 + (": consistent with bundling having merged mostly informational reports, but a change in how NCMEC "
+                    "classed reports would look the same" if mostly_info else ": the fall was not mostly in informational reports")
+                 + ("." if stands_out else
+                    f"; and the informational share moved {values['info_placebo_max_move'] * 100:.0f} points in a year "
+                    "without bundling too."))
+    shares = ", ".join(f"{y}: {r:.1%}" for y, r in split["informational_share"].items() if y <= after)
+    placebo_text = "; ".join(f"{y - 1}→{y}: informational {r.informational_change:+.0%}, actionable "
+                             f"{r.actionable_change:+.0%}, share {r.share_change * 100:+.0f} points"
+                             for y, r in placebo.iterrows())
     checks = (
-        Check("change in counting", f"informational share {test['share_before']:.0%} in {before}, "
-              f"{test['share_after']:.0%} in {after} ({test['reliability_after']} source for {after}; sums over "
-              "recipients, one report can go to several)", True),
+        Check("change in counting", f"informational share {shares} ({test['reliability_after']} source for {after}; sums "
+              "over recipients, one report can go to several); the split is by recipient, not by company, and cannot "
+              "separate bundling from a change in how NCMEC classed reports", False),
+        Check("placebo period", f"year on year without bundling: {placebo_text}; at the break the share moved "
+              f"{break_move * 100:+.0f} points", bool(stands_out)),
     )
     return Finding("informational", statement, values, checks)
 
@@ -384,6 +505,36 @@ def key_findings() -> list[Finding]:
                 _informational_finding(before, after), _whatsapp_finding(before), _eu_finding()]
     return [f for f in findings if f is not None]
 
+
+
+def prose_values(findings: list[Finding]) -> dict:
+    """The numbers the chapter's prose quotes beyond each finding's own values: the years either
+    side of the break, dates from the timeline, and millions or percentage points derived from the
+    findings (the same objects the robustness table shows)."""
+    found = {f.key: f.values for f in findings}
+    values = {k: v for f in findings for k, v in f.values.items()}
+    events = common.timeline_events().set_index("event_id")
+    meta_reports = meta_total_reports()
+    last_old = last_comparable_year()
+    out = {"last_old": last_old, "first_new": last_old + 1, "last_year": int(meta_reports.index.max()),
+           "meta_fall_pct": 1 - meta_reports[last_old + 1] / meta_reports[last_old]}
+    out.update({name: events.loc[event, "when"] for name, event in {
+        "gap_start": "eu-eecc-applies-gap-starts", "gap_end": "eu-derogation-applies-gap-ends",
+        "messenger_e2ee": "messenger-default-e2ee", "wa_e2ee": "whatsapp-e2ee-complete"}.items()})
+    bounds = found.get("bundling_bounds", {})
+    out.update({f"{k}_m": bounds[k] / 1e6 for k in bounds
+                if k.startswith(("nb_low_", "nb_high_", "nb_last_")) or k in ("ig_excess", "netted_high", "netted_low")})
+    if "meta_quarterly" in found:
+        out["basis_gap_abs"] = abs(found["meta_quarterly"]["basis_gap"])
+    if "informational" in found:
+        info = found["informational"]
+        out.update({"info_placebo_max_move_pts": info["info_placebo_max_move"] * 100,
+                    "info_share_move_pts": abs(info["info_share_move"]) * 100,
+                    "info_placebo_prev": info["info_placebo_year"] - 1})
+    out.update({f"{k}_m": values[k] / 1e6 for k in ("mq_base", "mq_since_max", "mq_spike_min", "mq_spike_max", "basis_meta",
+                                                    "basis_ncmec", "fb_act", "fb_act_earlier", "wa_min", "wa_max",
+                                                    "wa_old_min", "wa_old_max") if k in values})
+    return out
 
 # --- the chapter's tables of quotations and forecasts ------------------------------------------
 
@@ -419,7 +570,9 @@ def forecast_table() -> pd.DataFrame:
     inc_change = incidents[after] / totals[before] - 1
     app_change = lambda app: by_app.loc[after, app] / by_app.loc[before, app] - 1
     ranges = (f"{b.loc[before, 'low'].iloc[0] / 1e6:.1f}–{b.loc[before, 'high'].iloc[0] / 1e6:.1f} million not explained by "
-              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out")
+              f"bundling from {before}, at least {b['low'].iloc[-1] / 1e6:.1f} million with Instagram's spike netted out"
+              + (f"; from a {int(b.index[b['low'] < 0].max())} base or earlier bundling alone could explain the fall"
+                 if (b["low"] < 0).any() else ""))
     latest = int(totals.index.max())
     outcomes = {
         "eu-strategy-2020-more-than-half": f"all reports {all_change:+.0%} {before}→{after} (bundled); incidents {inc_change:+.0%}.",

@@ -104,17 +104,38 @@ def report_act_test(measure: str = "online_enticement_reports") -> dict:
 
 @data.cached
 def sextortion_halves() -> dict:
-    """NCMEC financial sextortion: the figures the chapter compares. ``h1_2024_doubled`` is
-    January–June 2024 times two, a naive full-year pace, set beside all of 2023 (``full_2023``)."""
-    series = half_years("financial_sextortion_reports").set_index("period")
-    h1_2024, h1_2025 = _count(series, "Jan–Jun 2024"), _count(series, "Jan–Jun 2025")
-    full_2022, full_2023 = _count(series, "2022"), _count(series, "2023")
+    """NCMEC financial sextortion: the figures the chapter compares, read from the years data/ holds.
+
+    ``first_year`` and ``last_full_year``: the first and last years with a full-year count
+    (``full_first``, ``full_last``); ``next_year``: the year after, for which only January–June is
+    held (``h1_next``); ``h1_next_doubled``: that half times two, a pace that assumes the year is
+    evenly spread, set beside ``full_last``; ``h1_same_before``: January–June of the last full year
+    (None where not found: then a rise on the same half a year earlier cannot be ruled out);
+    ``h1_next_bundled``: whether NCMEC bundled related reports in ``next_year`` (bundling can only
+    lower a count); ``latest_h1_year`` and ``latest_h1_vs_prior``: the latest January–June over the
+    one before it; ``missing_full_years``: years after the last full year with only a half-year."""
+    series = half_years("financial_sextortion_reports")
+    full = series[series["half"] == "full"].set_index("year")["count"]
+    h1 = series[series["half"] == "H1"].set_index("year")["count"]
+    assert len(full) >= 2, "at least two full years of financial sextortion reports"
+    first_year, last_full_year = int(full.index.min()), int(full.index.max())
+    later = sorted(int(y) for y in h1.index if y > last_full_year)
+    next_year = later[0] if later else None
+    h1_next = int(h1[next_year]) if next_year is not None else None
+    latest = int(h1.index.max()) if len(h1) else None
+    prior = latest - 1 if latest is not None and latest - 1 in h1.index else None
+    totals = yearly("total_reports").set_index("year")["bundled"]
     return {
-        "full_2022": full_2022, "full_2023": full_2023, "h1_2024": h1_2024, "h1_2025": h1_2025,
-        "h1_2024_doubled": None if h1_2024 is None else 2 * h1_2024,
-        "h1_2024_vs_2023": _ratio(h1_2024, full_2023),
-        "h1_2025_vs_h1_2024": _ratio(h1_2025, h1_2024),
-        "series": series.reset_index(),
+        "first_year": first_year, "last_full_year": last_full_year, "next_year": next_year,
+        "full_first": int(full[first_year]), "full_last": int(full[last_full_year]),
+        "h1_next": h1_next, "h1_next_doubled": None if h1_next is None else 2 * h1_next,
+        "h1_same_before": int(h1[last_full_year]) if last_full_year in h1.index else None,
+        "h1_next_bundled": bool(totals.get(next_year, False)) if next_year is not None else False,
+        "latest_h1_year": latest, "latest_h1": None if latest is None else int(h1[latest]),
+        "prior_h1": None if prior is None else int(h1[prior]),
+        "latest_h1_vs_prior": None if prior is None else _ratio(int(h1[latest]), int(h1[prior])),
+        "missing_full_years": [y for y in range(last_full_year + 1, (latest or last_full_year) + 1) if y not in full.index],
+        "series": series,
     }
 
 

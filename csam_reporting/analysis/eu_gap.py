@@ -315,8 +315,9 @@ def world_half_year_change() -> float | None:
 
 @data.cached
 def gap_years() -> tuple[int, int]:
-    """(the year before the gap, the gap year): the gap began on 21 December 2020, so its first
-    full calendar year is the year after the one it began in."""
+    """(the year before the gap, the gap year): the gap began in the last days of one year and
+    closed in August of the next, so the gap year is the calendar year after the one it began in,
+    the only calendar year in which it was in force for months (not a full year of gap)."""
     events = data.load("policy_timeline").set_index("event_id")
     gap = int(events.loc["eu-eecc-applies-gap-starts", "date"].year) + 1
     return gap - 1, gap

@@ -54,3 +54,25 @@ def hotline_share_of_esp_reports(year: int) -> float:
     shares = esp_shares("company")
     rows = shares[(shares["year"] == year) & (shares["category"] == "hotline")]
     return float(rows["share"].sum())
+
+
+def latest_year_caveats() -> list[str]:
+    """What a reader needs to know about the latest year of :func:`inhope_yearly`, from its source
+    rows: whether INHOPE's own page words the count as "records" rather than content URLs, and
+    whether the illegal count rests only on secondary sources (a member hotline's copy)."""
+    table = inhope_yearly()
+    assert not table.empty, "INHOPE content-URL counts exist"
+    last = table.iloc[-1]
+    year = int(last["year"])
+    rows = data.load("inhope_statistics")
+    rows = rows[rows["year"] == year]
+    reliability = data.load("sources").set_index("source_id")["reliability"]
+    out = []
+    exchanged = rows[rows["measure"] == EXCHANGED]
+    if exchanged["locator"].str.contains("records", case=False, na=False).any():
+        out.append(f"INHOPE's own page for {year} calls them \"records\".")
+    illegal_from = rows.loc[(rows["measure"] == ILLEGAL) & (rows["count"] == last["illegal"]), "source_id"]
+    assert not illegal_from.empty, "the illegal count has a source row"
+    if (reliability.reindex(illegal_from) == "secondary").all():
+        out.append(f"The {year} illegal count was found only in a secondary copy of INHOPE's table.")
+    return out

@@ -200,3 +200,24 @@ def apple_police_comparison() -> pd.DataFrame:
                         "unit": "reports", "area": "worldwide", "period": f"calendar year {year}",
                         "source_id": apple.loc[year, "source_id"]})
     return pd.DataFrame(out).assign(police_year_start=start)
+
+
+def audit_details(audit_rows: pd.DataFrame, suspects: list[str]) -> dict:
+    """What the audit's prose names beyond the finding: Amazon's latest own count against NCMEC's,
+    Discord's latest ratio (it counts accounts), the other disagreements of the bundled years (the
+    suspected transcription errors and Amazon's row aside), and why a suspect is set aside."""
+    amazon = audit_rows[audit_rows["disclosure"].str.startswith("Amazon")].sort_values("year").iloc[-1]
+    discord = audit_rows[audit_rows["disclosure"].str.startswith("Discord")].set_index("year")
+    others = audit_rows[(audit_rows["period"] == "after") & ~audit_rows["agrees"].fillna(True).astype(bool)
+                        & ~audit_rows["suspect"]
+                        & ~((audit_rows["disclosure"] == amazon["disclosure"]) & (audit_rows["year"] == amazon["year"]))]
+    return {
+        "amazon_year": int(amazon["year"]), "amazon_own_latest": int(amazon["disclosed"]),
+        "amazon_ncmec_latest": int(amazon["ncmec_reports"]),
+        "discord_ratio_last": float(discord["ratio"].iloc[-1]), "discord_year": int(discord.index[-1]),
+        "audit_others": "; ".join(f"{d.split(' (')[0]} {y}: {r:.2f} of NCMEC's count"
+                                  for d, y, r in zip(others["disclosure"], others["year"], others["ratio"])),
+        "pinterest_suspect": ("Pinterest's own figure for January–June 2024 repeats its July–December 2023 figure "
+                              "exactly, which is why 2024's gap is treated as a suspected transcription error, not yet "
+                              "checked against Pinterest's own page, and set aside.") if "Pinterest 2024" in suspects else "",
+    }

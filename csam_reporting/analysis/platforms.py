@@ -244,11 +244,17 @@ def top_companies(year: int, later: int, n: int = 10) -> pd.DataFrame:
 
 
 @data.cached
-def movement(start: int, end: int, n: int = 10, split: tuple = ("amazon_ai_services",)) -> pd.DataFrame:
-    """Reports by company in ``start`` and ``end`` for the ``n`` companies with most reports in
-    either year (providers only), with the line items in ``split`` shown as rows of their own
-    (Amazon's AI Services), so one new line item does not pass for a company-wide change. ``ratio``
-    is end / start. Columns: unit_id, unit_name, start, end, ratio."""
+def movement(start: int, end: int, n: int = 10, split: tuple = ("amazon_ai_services",),
+             rank_by: str = "end") -> pd.DataFrame:
+    """Reports by company in ``start`` and ``end`` for the ``n`` companies with most reports in the
+    year ``rank_by`` names ('end', the default: the largest reporters of the later year, so a
+    service that has closed does not take a place; 'start'; or 'either': the larger of the two
+    years), providers only, with the line items in ``split`` shown as rows of their own (Amazon's
+    AI Services), so one new line item does not pass for a company-wide change. ``ratio`` is
+    end / start (missing for a unit with no row in ``start``: a new line item).
+    Columns: unit_id, unit_name, start, end, ratio."""
+    if rank_by not in ("start", "end", "either"):
+        raise ValueError(f"rank_by must be 'start', 'end' or 'either', not {rank_by!r}")
     rows = _units(esp_reports_by_platform(), "company")
     rows = rows[rows["year"].isin([start, end]) & (rows["category"] == "company")].copy()
     names = dict(zip(rows["platform_id"], rows["platform_name"]))
@@ -257,16 +263,12 @@ def movement(start: int, end: int, n: int = 10, split: tuple = ("amazon_ai_servi
     rows.loc[moved, "unit_name"] = rows.loc[moved, "platform_id"].map(names)
     wide = rows.pivot_table(index=["unit_id", "unit_name"], columns="year", values="reports", aggfunc="sum")
     wide = wide.reindex(columns=[start, end])
-    wide = wide.loc[wide.max(axis=1).sort_values(ascending=False).index[:n]]
+    size = {"start": wide[start], "end": wide[end], "either": wide.max(axis=1)}[rank_by]
+    wide = wide.loc[size.dropna().sort_values(ascending=False).index[:n]]
     out = wide.reset_index().rename(columns={start: "start", end: "end"})
     out["ratio"] = out["end"] / out["start"]
     return out.sort_values("end", ascending=False).reset_index(drop=True)
 
-
-def key_findings():
-    """The chapter's key findings (defined in :mod:`.platform_findings`, which builds on this module)."""
-    from .platform_findings import key_findings as findings
-    return findings()
 
 
 def esp_source_line() -> str:

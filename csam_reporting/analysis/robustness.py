@@ -18,6 +18,7 @@ OBJECTIONS = (
     "one outlier removed",
     "comparison group",
     "placebo period",
+    "another start date",
     "change in counting",
     "denominator",
     "derived figure",

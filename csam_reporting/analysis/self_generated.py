@@ -363,11 +363,12 @@ def _report_act_finding() -> Finding:
     senate = act["senate"]
     values = {"act_h1_vs_2023": f"{act['h1_2024_vs_2023']:.1f}", "act_days_after": act["days_after_signing_in_h1"],
               "act_growth_2023": f"{act['growth_2023']:.1f}", "act_senate_month": f"{senate:%B %Y}",
-              "act_h2_vs_h1": act["h2_vs_h1_2024"] - 1}
+              "act_h2_vs_h1": act["h2_vs_h1_2024"] - 1, "act_year": act["signed"].year,
+              "act_prev_year": act["signed"].year - 1}
     checks = (
         Check("same period a year earlier", f"2023, before the Senate vote: {_n(act['full_2023'])} reports, "
               f"{act['growth_2023']:.1f} times 2022; the rise began before the Act", act["growth_2023"] > 1),
-        Check("placebo period", f"taking the Senate vote ({senate.day} {senate:%B %Y}) as the start instead of the "
+        Check("another start date", f"taking the Senate vote ({senate.day} {senate:%B %Y}) as the start instead of the "
               f"signing, all {act['days_after_senate_in_h1']} days of January–June 2024 come after it: the figures "
               "cannot rule out providers adapting early, only the signing itself",
               act["days_after_senate_in_h1"] > act["days_after_signing_in_h1"]),
@@ -398,59 +399,91 @@ def _report_act_finding() -> Finding:
 
 def _sextortion_finding() -> Finding:
     s = sextortion_halves()
-    values = {"fs_2022": _n(s["full_2022"]), "fs_2023": _n(s["full_2023"]), "fs_h1_2024": _n(s["h1_2024"]),
-              "fs_h1_2024_doubled": _n(s["h1_2024_doubled"]), "fs_h1_2025": _n(s["h1_2025"]),
-              "fs_h1_change": s["h1_2025_vs_h1_2024"] - 1}
-    no_jump = s["h1_2024_doubled"] < s["full_2023"]
-    checks = (
-        Check("derived figure", f"January–June 2024 doubled is {_n(s['h1_2024_doubled'])}, below all of 2023 "
-              f"({_n(s['full_2023'])}): no sign of a 2024 jump at the first half's pace", bool(no_jump)),
-        Check("same period a year earlier", f"January–June 2025 was {s['h1_2025_vs_h1_2024'] - 1:+.0%} on "
-              "January–June 2024", s["h1_2025_vs_h1_2024"] > 1),
-        Check("change in counting", "financial sextortion is a category NCMEC published separately only from 2022; "
-              "no earlier year can be compared", True),
-    )
-    return Finding("sextortion", f"NCMEC's financial sextortion reports went from {_n(s['full_2022'])} (2022) to "
-                   f"{_n(s['full_2023'])} (2023); the first half of 2024 shows no further jump, the first half of "
-                   "2025 a rise.", values, checks)
+    y0, y1, y2 = s["first_year"], s["last_full_year"], s["next_year"]
+    missing = s["missing_full_years"]
+    values = {"fs_first_year": y0, "fs_last_full_year": y1, "fs_next_year": y2, "fs_first": _n(s["full_first"]),
+              "fs_last": _n(s["full_last"]),
+              "fs_missing_years": " and ".join(map(str, missing)) if missing else "none",
+              "fs_latest_h1_year": s["latest_h1_year"]}
+    checks = [Check("change in counting", f"financial sextortion is a category NCMEC published separately only from "
+                    f"{y0}; no earlier year can be compared", True)]
+    statement = (f"NCMEC's financial sextortion reports went from {_n(s['full_first'])} ({y0}) to "
+                 f"{_n(s['full_last'])} ({y1}).")
+    if s["h1_next"] is not None:
+        below = s["h1_next_doubled"] < s["full_last"]
+        values.update(fs_h1_next=_n(s["h1_next"]), fs_h1_next_doubled=_n(s["h1_next_doubled"]),
+                      fs_h1_next_below=bool(below), fs_h1_next_side="below" if below else "above")
+        same = s["h1_same_before"]
+        checks.append(Check(
+            "derived figure", f"January–June {y2} doubled is {_n(s['h1_next_doubled'])}, "
+            f"{'below' if below else 'above'} all of {y1} ({_n(s['full_last'])}); doubling assumes {y1} was evenly "
+            "spread over the year" + (f": January–June {y1} ({_n(same)}) is the fair comparison" if same is not None else
+                                      f", and a January–June {y1} figure was not found, so a rise on the same half of "
+                                      f"{y1} cannot be ruled out"), bool(below)))
+        if s["h1_next_bundled"]:
+            checks.append(Check(
+                "change in counting", f"January–June {y2} is counted after NCMEC began bundling related reports, which "
+                f"can only lower a count: the comparison with the unbundled {y1} leans towards finding no rise; an "
+                f"unbundled January–June {y2} count was not found", False))
+        if same is None:
+            checks.append(Check(
+                "same period a year earlier", f"January–June {y1} was not found, so January–June {y2} cannot be set "
+                f"beside the same months a year earlier", False))
+        statement += (f" January–June {y2}, doubled, is {'below' if below else 'above'} {y1}'s total; a rise on "
+                      f"January–June {y1} cannot be ruled out.")
+    if s["latest_h1_vs_prior"] is not None:
+        latest = s["latest_h1_year"]
+        values.update(fs_latest_h1=_n(s["latest_h1"]), fs_prior_h1=_n(s["prior_h1"]),
+                      fs_latest_h1_change=s["latest_h1_vs_prior"] - 1)
+        checks.append(Check(
+            "same period a year earlier", f"a later pair of the same months, both after bundling: January–June {latest} "
+            f"({_n(s['latest_h1'])}) was {s['latest_h1_vs_prior'] - 1:+.0%} on January–June {latest - 1} "
+            f"({_n(s['prior_h1'])}): the reports kept rising after {y1}", True))
+    return Finding("sextortion", statement, values, tuple(checks))
 
 
 def _police_finding() -> Finding:
     beside = uk_reports_beside_police().dropna(subset=["ncmec_uk_reports"]).set_index("year")
     changes = like_for_like_changes()
-    lfl = changes[changes["base_period"] == "2017/18"].set_index(["offence", "period"])["change"]
-    image = lfl.get(("child_abuse_image", "2022/23"))
-    scwc = lfl.get(("sexual_communication_with_a_child", "2022/23"))
+    changes = changes[changes["comparison"].str.startswith("forces that supplied")]  # like-for-like only
+    period = changes["period"].max()
+    latest = changes[changes["period"] == period]
+    long_base = latest["base_period"].min()
+    short_base = latest[latest["offence"] == "child_abuse_image"]["base_period"].max()
+    lfl = latest.set_index(["offence", "base_period"])["change"]
+    image = lfl.get(("child_abuse_image", long_base))
+    image_short = lfl.get(("child_abuse_image", short_base))
+    scwc = lfl.get(("sexual_communication_with_a_child", long_base))
+    assert image is not None and scwc is not None, "like-for-like changes for both offences on one base"
     tools = detection_tools()
     y0, peak = int(beside.index[0]), int(beside["ncmec_uk_reports"].astype(float).idxmax())
     y1 = int(beside.index[-1])
     ncmec_multiple = beside.loc[peak, "ncmec_uk_reports"] / beside.loc[y0, "ncmec_uk_reports"]
-    police_years = beside.dropna(subset=["image_offences"])
-    police_never_fell = bool(police_years["image_offences"].is_monotonic_increasing)
     ncmec_change_last = beside.loc[y1, "ncmec_uk_reports"] / beside.loc[peak, "ncmec_uk_reports"] - 1 if y1 > peak else 0.0
-    values = {"police_image_lfl": float(image), "police_scwc_lfl": float(scwc), "uk_first_year": y0,
-              "uk_peak_year": peak, "uk_last_year": y1, "uk_first": _n(beside.loc[y0, "ncmec_uk_reports"]),
+    values = {"police_image_lfl": float(image), "police_scwc_lfl": float(scwc), "police_image_lfl_short": float(image_short),
+              "lfl_period": period, "lfl_base": long_base, "lfl_short_base": short_base,
+              "uk_first_year": y0, "uk_peak_year": peak, "uk_last_year": y1,
+              "uk_first": _n(beside.loc[y0, "ncmec_uk_reports"]),
               "uk_peak": _n(beside.loc[peak, "ncmec_uk_reports"]), "uk_last": _n(beside.loc[y1, "ncmec_uk_reports"]),
               "uk_multiple": f"{ncmec_multiple:.1f}", "tools_hash": tools["hash_matching"],
-              "tools_grooming": tools["grooming_detection"],
-              "uk_change_last": float(ncmec_change_last), "police_never_fell": police_never_fell}
+              "tools_grooming": tools["grooming_detection"], "uk_change_last": float(ncmec_change_last)}
     checks = (
         Check("dependence on scanning", f"image offences are fed partly by platform reports that reach police through "
               f"NCMEC and the NCA. NCMEC's UK reports went from {values['uk_first']} ({y0}) to {values['uk_peak']} "
-              f"({peak}), then {ncmec_change_last:+.0%} ({y1}); the police image figures for the years starting "
-              f"{int(police_years.index[0])}–{int(police_years.index[-1])} "
-              + ("never fell: police records are not a copy of the reports"
-                 if police_never_fell else "moved with them in part"), True),
+              f"({peak}), then {ncmec_change_last:+.0%} ({y1}), by calendar year; police years run April to March, and "
+              f"police totals come from different forces and sources, so they are not set against NCMEC's year by year. "
+              f"Like-for-like, image offences rose {image_short:+.0%} in {period} on {short_base} and {image:+.0%} on "
+              f"{long_base}", True),
         Check("comparison group", f"sexual communication with a child, which platforms detect far less "
               f"({_pct(tools['grooming_detection'])} of surveyed companies used grooming detection, "
-              f"{_pct(tools['hash_matching'])} image hash-matching), rose {scwc:+.0%} like-for-like from 2017/18 to "
-              f"2022/23, image offences {image:+.0%}", bool(scwc > 0)),
+              f"{_pct(tools['hash_matching'])} image hash-matching), rose {scwc:+.0%} like-for-like from {long_base} to "
+              f"{period}, image offences {image:+.0%}", bool(scwc > 0)),
         Check("change in counting", "forces answering differ by year, coverage moves from England and Wales to the "
               "UK, and the one Home Office figure covers England and Wales only: only the NSPCC's like-for-like "
               "changes are compared, never the totals", True),
     )
     return Finding("police", f"UK police records of sexual communication with a child rose {scwc:+.0%} and of image "
-                   f"offences {image:+.0%} (like-for-like, 2017/18 to 2022/23); the grooming offence depends least "
+                   f"offences {image:+.0%} (like-for-like, {long_base} to {period}); the grooming offence depends least "
                    "on platform scanning.", values, checks)
 
 
@@ -467,7 +500,7 @@ def _survey_finding() -> Finding:
     values = {"thorn_low": lo / 100, "thorn_high": hi / 100, "thorn_waves": len(thorn),
               "ons_first": ons["as_published"].iloc[0], "ons_last": ons["as_published"].iloc[-1],
               "thorn_multiple": f"{thorn_multiple:.1f}", "iwf_multiple": f"{iwf_multiple:.1f}",
-              "survey_w0": w0, "survey_w1": w1}
+              "survey_w0": w0, "survey_w1": w1, "ons_w0": ons["wave"].iloc[0], "ons_w1": ons["wave"].iloc[-1]}
     first_shares = same.set_index("wave")["share"]
     checks = (
         Check("method change", f"leaving out the 2022 wave (a possible break), Thorn's share went {thorn_multiple:.1f} "

@@ -116,7 +116,7 @@ def share_from_ratio_text(text: str) -> float | None:
 THORN_WAVE_NOTES = {
     2019: "first wave; mixed methods, with caregivers (secondary copies only)",
     2020: "Thorn: sharing 'doubled' among 9–12-year-olds; from a syndicated release",
-    2021: "published only as '1 in 6'",
+    2021: "found only as '1 in 6'",
     2022: "survey renamed; its '−4 points' implies about 18% for 2021, not 1 in 6",
 }
 THORN_BREAKS = (2022,)

@@ -25,6 +25,43 @@ _SCRIPT = """
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  // Select filters for the columns named in data-facets, built here so the page without JavaScript
+  // shows the full table and no control that does nothing.
+  var selects = [];
+  var facetNames = (root.getAttribute("data-facets") || "").split("|").filter(Boolean);
+  var facetBox = root.querySelector(".lookup-facets");
+  facetNames.forEach(function (name, k) {
+    var index = heads.map(function (th) { return th.textContent.trim(); }).indexOf(name);
+    if (index < 0 || !facetBox) { return; }
+    var values = [];
+    rows.forEach(function (row) {
+      var v = text(row, index);
+      if (values.indexOf(v) === -1) { values.push(v); }
+    });
+    values.sort(function (a, b) { return a.localeCompare(b); });
+    var id = root.id + "-facet-" + k;
+    var label = document.createElement("label");
+    label.setAttribute("for", id);
+    label.textContent = name;
+    var select = document.createElement("select");
+    select.id = id;
+    var all = document.createElement("option");
+    all.value = "";
+    all.textContent = "all";
+    select.appendChild(all);
+    values.forEach(function (v) {
+      var option = document.createElement("option");
+      option.value = v;
+      option.textContent = v;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", filter);
+    facetBox.appendChild(label);
+    facetBox.appendChild(document.createTextNode(" "));
+    facetBox.appendChild(select);
+    facetBox.appendChild(document.createTextNode(" "));
+    selects.push({index: index, select: select});
+  });
   function text(row, i) { return row.cells[i].textContent.trim(); }
   function number(value) {
     var n = parseFloat(value.replace(/,/g, ""));
@@ -35,7 +72,8 @@ _SCRIPT = """
     var shown = 0;
     rows.forEach(function (row) {
       var hay = row.textContent.toLowerCase();
-      var hit = words.every(function (w) { return hay.indexOf(w) !== -1; });
+      var hit = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
+        selects.every(function (f) { return !f.select.value || text(row, f.index) === f.select.value; });
       row.hidden = !hit;
       if (hit) { shown += 1; }
     });
@@ -90,16 +128,18 @@ class SearchableTable:
         return f"Searchable table: {self.table.caption}"
 
 
-def searchable(table: BookTable, *, element_id: str, label: str) -> SearchableTable:
-    """Wrap ``table`` with a search box labelled ``label`` and the sorting script."""
+def searchable(table: BookTable, *, element_id: str, label: str, facets: tuple[str, ...] = ()) -> SearchableTable:
+    """Wrap ``table`` with a search box labelled ``label`` and the sorting script. ``facets`` names
+    column headers that also get a select filter (exact value), built by the script."""
     if not re.fullmatch(r"[a-z][a-z0-9-]*", element_id):
         raise ValueError(f"element_id must be a lowercase html id, got {element_id!r}")
     field = f"{element_id}-search"
     parts = [
-        f'<div class="lookup" id="{element_id}">',
+        f'<div class="lookup" id="{element_id}" data-facets="{html.escape("|".join(facets))}">',
         f'<p><label for="{field}">{html.escape(label)}</label> ',
         f'<input type="search" id="{field}" autocomplete="off" style="max-width:100%;min-width:14em"> ',
         '<span class="lookup-status" role="status" aria-live="polite"></span></p>',
+        '<p class="lookup-facets"></p>' if facets else "",
         '<p class="lookup-help">Press a column heading to sort by it; press again to reverse.</p>',
         table.html,
         "</div>",

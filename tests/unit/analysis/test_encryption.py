@@ -290,9 +290,16 @@ def test_bounds_by_base_year_recomputed_from_the_raw_rows():
     excess = instagram[2023] - instagram[2022]
     netted = table.iloc[-1]
     assert netted["low"] == pytest.approx(meta_by_year[2023] - meta_by_year[after] - compression - excess)
-    # the spike year gives the widest bound: earlier bases give smaller ones
+    # the spike year gives the widest bound: earlier bases give smaller ones, down to below zero
     lows = table.iloc[:-1].set_index("base_year")["low"]
     assert lows[2023] > lows[2022] > netted["low"]
+    assert {2019, 2020} <= set(lows.index)        # the bases before Meta's growth are tried too
+    assert lows[2020] == pytest.approx(meta_by_year[2020] - meta_by_year[after] - compression)
+    bounds = {f.key: f for f in encryption.key_findings()}["bundling_bounds"]
+    check = [c for c in bounds.checks if c.objection == "another base year"][0]
+    assert check.survives == bool((lows > 0).all())
+    if (lows <= 0).any():
+        assert "bundling alone could explain" in bounds.statement
 
 
 # --- other companies, company by company -------------------------------------------------------
@@ -310,6 +317,36 @@ def test_other_companies_sum_their_rows_on_one_basis():
         without = expected - table.loc[["bytedance", "snap"], column].sum()
         assert table.loc["without_largest", column] == without
     assert (table["change"] == table["after"] / table["before"] - 1).all()
+
+
+def test_company_reports_keep_every_row_including_services_without_an_owner():
+    """A service with no owner recorded (Imgur, Grindr, ...) is a company of its own, not dropped."""
+    raw = data.load("ncmec_esp_reports")
+    firms = encryption.company_reports()
+    assert (firms.groupby("year")["reports"].sum() == raw.groupby("year")["reports"].sum()).all()
+    # the company of each raw row, worked out independently of the analysis module
+    mapping = data.load("ncmec_esp_platforms").assign(line_item=lambda d: d["line_item"].fillna(""))
+    owners = data.load("platforms").set_index("platform_id")["parent_company"]
+    rows = raw.assign(line_item=raw["line_item"].fillna("")).merge(mapping, on=["esp_label", "line_item"], how="left")
+    rows["company"] = rows["platform_id"].map(owners).fillna("esp:" + rows["platform_id"])
+    assert rows["parent_company"].isna().any() if "parent_company" in rows else owners.isna().any()
+    rows = rows[rows["company"] != "meta"]
+    listed = set(rows.loc[rows["year"] == 2023, "company"]) & set(rows.loc[rows["year"] == 2024, "company"])
+    assert any(c.startswith("esp:") for c in listed)   # services without an owner are compared
+    table = encryption.other_companies(2023, 2024)
+    assert table.attrs["companies"] == len(listed)
+    table = table.set_index("key")
+    for year, column in ((2023, "before"), (2024, "after")):
+        assert table.loc["all", column] == rows[(rows["year"] == year) & rows["company"].isin(listed)]["reports"].sum()
+
+
+def test_informational_placebo_is_the_year_on_year_change_before_the_break():
+    split = encryption.informational_split()
+    placebo = encryption.informational_placebo(2023)
+    assert placebo.index.max() == 2023 and len(placebo) == len(split[split.index <= 2023]) - 1
+    for year, row in placebo.iterrows():
+        assert row["informational_change"] == pytest.approx(split.loc[year, "informational"] / split.loc[year - 1, "informational"] - 1)
+        assert row["share_change"] == pytest.approx(split.loc[year, "informational_share"] - split.loc[year - 1, "informational_share"])
 
 
 def test_informational_split_recomputed_from_the_raw_rows():
@@ -392,8 +429,24 @@ def test_key_findings_carry_computed_checks_and_say_less_where_one_fails():
         for value in finding.values.values():
             assert not (isinstance(value, float) and np.isnan(value)), finding.key
     eu = findings["eu_gap"]
-    assert not eu.survives and "not establish" in eu.statement
+    assert not eu.survives and "no gap effect that survives" in eu.statement
     assert any(c.objection == "placebo period" and not c.survives for c in eu.checks)
+    # a comparison whose placebo fails does not survive either
+    uk = [c for c in eu.checks if c.result.startswith("against the UK")]
+    assert uk[1].objection == "placebo period" and (uk[0].survives <= uk[1].survives)
+    # Facebook's fall is tried against the year before the roll-out, up to the latest quarter published
+    fb = meta.same_quarter_changes(meta.content_actioned()["facebook"].dropna()).dropna(subset=["change"])
+    quarterly = findings["meta_quarterly"]
+    q = quarterly.values
+    assert q["fb_since_last_label"] == fb["label"].iloc[-1]
+    placebo = fb[fb["quarter"].dt.year == q["fb_placebo_year"]]
+    assert q["fb_placebo_falls"] == int((placebo["change"] < 0).sum())
+    fb_placebo = [c for c in quarterly.checks if c.objection == "placebo period"][0]
+    assert fb_placebo.survives == (q["fb_placebo_falls"] * 2 <= q["fb_placebo_quarters"])
+    info = findings.get("informational")
+    if info is not None:
+        assert any(c.objection == "placebo period" for c in info.checks)
+        assert "would look the same" in info.statement
     quarterly = findings["meta_quarterly"]
     counting = [c for c in quarterly.checks if c.objection == "change in counting"][0]
     assert not counting.survives and "bundled" in quarterly.statement
@@ -435,3 +488,16 @@ def test_a_year_in_the_totals_only_still_gives_the_findings(tmp_path, monkeypatc
     # what the introduction's encryption cell reads besides the findings
     assert encryption.meta_total_reports().index.max() == latest
     assert common.timeline_events().set_index("event_id").loc["eu-eecc-applies-gap-starts", "when"] == "21 December 2020"
+
+
+def test_the_prose_values_come_from_the_findings_and_the_timeline():
+    findings = encryption.key_findings()
+    values = encryption.prose_values(findings)
+    events = common.timeline_events().set_index("event_id")
+    assert values["gap_start"] == events.loc["eu-eecc-applies-gap-starts", "when"]
+    meta = encryption.meta_total_reports()
+    before = common.last_comparable_year()
+    assert values["first_new"] == before + 1
+    assert abs(values["meta_fall_pct"] - (1 - meta[before + 1] / meta[before])) < 1e-12
+    bounds = {f.key: f for f in findings}["bundling_bounds"].values
+    assert abs(values["netted_low_m"] - bounds["netted_low"] / 1e6) < 1e-12

@@ -45,3 +45,24 @@ def test_the_hotline_share_of_esp_reports_is_inhopes_line():
     printed = data.load("cybertipline_reports_yearly")
     total = printed[(printed["year"] == 2023) & (printed["measure"] == "esp_reports")]["count"].iloc[0]
     assert inhope > 0 and abs(share - inhope / total) < 1e-9
+
+
+def test_latest_year_caveats_follow_the_source_rows(tmp_path, monkeypatch):
+    table = hotlines.inhope_yearly()
+    year, illegal = int(table["year"].iloc[-1]), int(table["illegal"].iloc[-1])
+    raw = data.load("inhope_statistics")
+    sources = data.load("sources").set_index("source_id")["reliability"]
+    from_rows = raw[(raw["year"] == year) & (raw["measure"] == hotlines.ILLEGAL) & (raw["count"] == illegal)]
+    only_secondary = bool((sources.reindex(from_rows["source_id"]) == "secondary").all())
+    caveats = hotlines.latest_year_caveats()
+    assert any("secondary" in line for line in caveats) == only_secondary
+    # A primary source for the same count removes the caveat.
+    folder = tmp_path / "data"
+    shutil.copytree(data.data_dir(), folder)
+    primary = sources[sources == "primary"].index[0]
+    path = folder / "inhope_statistics.csv"
+    text = path.read_text(encoding="utf-8")
+    row = f"{year},{hotlines.ILLEGAL},content_urls,{illegal},,,{year},{primary},page text,\n"
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + row, encoding="utf-8")
+    monkeypatch.setenv("CSAM_DATA_DIR", str(folder))
+    assert not any("secondary" in line for line in hotlines.latest_year_caveats())

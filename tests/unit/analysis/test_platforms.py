@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
-from csam_reporting.analysis import common, platform_audit, platform_rates, robustness
+from csam_reporting.analysis import common, platform_audit, platform_findings, platform_rates, robustness
 from csam_reporting.analysis import platforms as platform_analysis
 
 TRANSCRIBED_YEARS = (2024, 2025)
@@ -257,6 +257,37 @@ def test_movement_shows_a_new_line_item_apart_from_its_company():
     assert moves.loc["meta", "ratio"] == pytest.approx(moves.loc["meta", "end"] / moves.loc["meta", "start"])
 
 
+def test_movement_ranks_the_later_years_largest_companies_recomputed_from_rows():
+    rows = common.esp_reports_by_platform()
+    rows = rows[rows["reporter_kind"].isna() & rows["year"].isin([2023, 2025])]
+    unit = rows["parent_company"].where(rows["parent_company"].notna(), "esp:" + rows["platform_id"])
+    unit = unit.where(rows["platform_id"] != "amazon_ai_services", "amazon_ai_services")
+    later = rows[rows["year"] == 2025].groupby(unit[rows["year"] == 2025])["reports"].sum().nlargest(10)
+    moves = platform_analysis.movement(2023, 2025)
+    assert set(moves["unit_id"]) == set(later.index)
+    assert list(moves["end"]) == sorted(later.values, reverse=True)
+    earlier = rows[rows["year"] == 2023].groupby(unit[rows["year"] == 2023])["reports"].sum().nlargest(10)
+    assert set(platform_analysis.movement(2023, 2025, rank_by="start")["unit_id"]) == set(earlier.index)
+    with pytest.raises(ValueError):
+        platform_analysis.movement(2023, 2025, rank_by="largest")
+
+
+def test_movement_finding_counts_risers_among_companies_listed_in_both_years():
+    moves = platform_analysis.movement(2023, 2025)
+    both = moves[moves["start"].notna() & moves["end"].notna()]
+    risen = both[both["end"] > both["start"]]
+    values = platform_findings.movement_finding().values
+    assert values["both"] == len(both) and values["risen_count"] == len(risen)
+    assert set(values["risen"]) == set(risen["unit_name"])
+    assert values["risen"][0] == risen.loc[(risen["end"] / risen["start"]).idxmax(), "unit_name"]
+    assert set(values["new"]) == set(moves.loc[moves["start"].isna(), "unit_name"])
+
+
+def test_times_switches_to_whole_numbers_from_100():
+    assert platform_findings.times(555.76) == "556 times"
+    assert platform_findings.times(7.99) == "8.0 times"
+
+
 # --- per user --------------------------------------------------------------------------------------
 
 def test_meta_apple_gap_direction_comes_from_the_denominators():
@@ -322,7 +353,7 @@ def test_meta_bundled_basis_is_recomputed_from_raw_rows():
 # --- key findings ----------------------------------------------------------------------------------
 
 def test_key_findings_are_computed_and_checked():
-    findings = platform_analysis.key_findings()
+    findings = platform_findings.key_findings()
     assert [f.key for f in findings][:4] == ["meta_share", "concentration", "per_user", "audit"]
     for finding in findings:
         assert finding.checks, finding.key
@@ -365,6 +396,34 @@ def test_a_total_ahead_of_the_per_esp_table_still_builds_the_findings(tmp_path, 
     monkeypatch.setenv("CSAM_DATA_DIR", str(copy))
     years = platform_analysis.chapter_years()
     assert years["latest_total"] == new and years["latest"] == new - 1
-    findings = {f.key: f.values for f in platform_analysis.key_findings()}
+    findings = {f.key: f.values for f in platform_findings.key_findings()}
     assert findings["meta_share"]["latest"] == new - 1
     assert platform_analysis.top_companies(years["last"], years["latest"])["share"].sum() == pytest.approx(1)
+
+
+def test_new_robustness_rows_are_recomputed_from_rows():
+    findings = {f.key: f for f in platform_findings.key_findings()}
+    rows = common.esp_reports_by_platform()
+    companies = rows[rows["reporter_kind"].isna()]
+    meta_2023 = companies[(companies["year"] == 2023) & (companies["parent_company"] == "meta")]["reports"].sum()
+    share = meta_2023 / companies[companies["year"] == 2023]["reports"].sum()
+    denominator = [c for c in findings["meta_share"].checks if c.objection == "denominator"][0]
+    assert f"to {share:.0%}" in denominator.result
+    totals = data.load("cybertipline_reports_yearly").query("year == 2023").set_index("measure")["count"]
+    top5 = findings["concentration"].values["top5_last"] * totals["esp_reports"] / totals["total_reports"]
+    assert findings["concentration"].values["top5_of_all_last"] == pytest.approx(top5)
+    police = findings["police"].values
+    route = [c for c in findings["police"].checks if c.objection == "dependence on scanning"][0]
+    assert f"{police['police_share'] / police['ncmec_share']:,.0f} times" in route.result
+
+
+def test_the_audit_details_recompute_from_the_audit_rows():
+    rows = platform_audit.audit()
+    details = platform_audit.audit_details(rows, ["Pinterest 2024"])
+    amazon = rows[rows["disclosure"].str.startswith("Amazon")]
+    latest = amazon[amazon["year"] == amazon["year"].max()].iloc[0]
+    assert details["amazon_year"] == latest["year"] and details["amazon_own_latest"] == latest["disclosed"]
+    assert "Pinterest" in details["pinterest_suspect"]
+    assert platform_audit.audit_details(rows, [])["pinterest_suspect"] == ""
+    named = [part.split(":")[0] for part in details["audit_others"].split("; ") if part]
+    assert all(int(n.rsplit(" ", 1)[1]) >= rows.loc[rows["period"] == "after", "year"].min() for n in named)

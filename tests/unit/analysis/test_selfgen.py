@@ -312,12 +312,63 @@ def test_enticement_notes_no_longer_say_the_rise_reflects_the_new_duty():
 
 def test_sextortion_first_half_doubled_is_set_beside_the_whole_previous_year():
     s = enticement.sextortion_halves()
-    h1 = _raw("financial_sextortion_reports_h1", 2024)
-    assert s["h1_2024_doubled"] == 2 * h1
-    assert s["full_2023"] == _raw("financial_sextortion_reports", 2023)
+    rows = data.load("ncmec_enticement_sextortion")
+    full_years = sorted(rows.loc[rows["measure"] == "financial_sextortion_reports", "year"])
+    last = full_years[-1]
+    h1 = _raw("financial_sextortion_reports_h1", last + 1)
+    assert s["last_full_year"] == last and s["next_year"] == last + 1
+    assert s["h1_next_doubled"] == 2 * h1
+    assert s["full_last"] == _raw("financial_sextortion_reports", last)
     finding = {f.key: f for f in self_generated.key_findings()}["sextortion"]
-    no_jump = [c for c in finding.checks if c.objection == "derived figure"][0]
-    assert no_jump.survives == (2 * h1 < s["full_2023"])
+    derived = [c for c in finding.checks if c.objection == "derived figure"][0]
+    assert derived.survives == (2 * h1 < s["full_last"])
+    assert "evenly" in derived.result
+    # the half-year is counted after bundling began: that objection is tried, and it is not passed
+    totals = common.yearly("total_reports").set_index("year")["bundled"]
+    assert bool(totals[last + 1]) == s["h1_next_bundled"]
+    bundling = [c for c in finding.checks if c.objection == "change in counting" and "bundling" in c.result]
+    assert len(bundling) == int(s["h1_next_bundled"]) and not any(c.survives for c in bundling)
+    # no claim of "no jump" while the same half a year earlier is missing
+    if s["h1_same_before"] is None:
+        assert "cannot be ruled out" in finding.statement and "no further jump" not in finding.statement
+        assert any(c.objection == "same period a year earlier" and not c.survives for c in finding.checks)
+    # the row comparing the latest half-year with the one before it names both years
+    latest = s["latest_h1_year"]
+    row = [c for c in finding.checks if c.objection == "same period a year earlier" and c.survives][0]
+    assert f"January–June {latest} " in row.result and f"January–June {latest - 1} " in row.result
+    assert s["latest_h1_vs_prior"] == pytest.approx(
+        _raw("financial_sextortion_reports_h1", latest) / _raw("financial_sextortion_reports_h1", latest - 1))
+
+
+def test_sextortion_compares_the_same_half_a_year_earlier_once_it_is_held(tmp_path, monkeypatch):
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(data.data_dir(), copy)
+    s = enticement.sextortion_halves()
+    last = s["last_full_year"]
+    path = copy / "ncmec_enticement_sextortion.csv"
+    text = path.read_text(encoding="utf-8")
+    # a first half for the last full year, half of that year's count: doubling it matches the year
+    half = s["full_last"] // 2
+    path.write_text(text + ("" if text.endswith("\n") else "\n")
+                    + f"{last},financial_sextortion_reports_h1,{half},,true,ncmec-blog-2025-h1-spike,test,test\n",
+                    encoding="utf-8")
+    monkeypatch.setenv("CSAM_DATA_DIR", str(copy))
+    moved = enticement.sextortion_halves()
+    assert moved["h1_same_before"] == half
+    finding = {f.key: f for f in self_generated.key_findings()}["sextortion"]
+    derived = [c for c in finding.checks if c.objection == "derived figure"][0]
+    assert f"January–June {last} ({half:,})" in derived.result
+
+
+def test_the_report_act_finding_labels_its_start_date_check_truly():
+    finding = {f.key: f for f in self_generated.key_findings()}["report_act"]
+    objections = [c.objection for c in finding.checks]
+    # moving the start to the Senate vote is not a placebo (no period without a cause is compared)
+    assert "placebo period" not in objections and "another start date" in objections
+    assert "another start date" in robustness.OBJECTIONS
+    check = robustness.Check("another start date", "from the earlier event", True)
+    assert check.objection == "another start date"
 
 
 # --- police beside NCMEC's UK reports; surveys; detection tools -------------------------------------
@@ -457,7 +508,7 @@ def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_find
     paragraph = intro[intro.index("**Self-generated material and enticement.**"):intro.index("**The coverage.**")]
     names = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", paragraph))
     findings = {f.key: f for f in self_generated.key_findings()}
-    available = set(findings["share"].values) | set(findings["report_act"].values)
+    available = set(findings["share"].values) | set(findings["report_act"].values) | set(findings["surveys"].values)
     assert names and names <= available, sorted(names - available)
     # the paragraph says no more than the robustness table allows: no claim about the derived second half
     assert "second half" not in paragraph and "lower" not in paragraph
@@ -470,3 +521,26 @@ def test_uk_enticement_referrals_are_one_source_for_both_halves():
     assert uk["h1"] == rows.loc["2024-H1", "value"] and uk["h2"] == rows.loc["2024-H2", "value"]
     assert uk["change"] == pytest.approx(uk["h2"] / uk["h1"] - 1)
     assert len(uk["source_ids"]) == 1
+
+
+def test_the_police_finding_uses_only_like_for_like_changes_and_says_the_years_differ():
+    f = {f.key: f for f in self_generated.key_findings()}["police"]
+    raw = data.load("uk_police_offence_changes")
+    raw = raw[raw["comparison"].str.startswith("forces that supplied")]
+    def change(offence, period, base):
+        row = raw[(raw["offence"] == offence) & (raw["period"] == period) & (raw["base_period"] == base)]
+        return float(row["change_pct"].iloc[0]) / 100
+    v = f.values
+    assert v["police_image_lfl"] == pytest.approx(change("child_abuse_image", v["lfl_period"], v["lfl_base"]))
+    assert v["police_image_lfl_short"] == pytest.approx(change("child_abuse_image", v["lfl_period"], v["lfl_short_base"]))
+    assert v["police_scwc_lfl"] == pytest.approx(change("sexual_communication_with_a_child", v["lfl_period"], v["lfl_base"]))
+    assert "police_never_fell" not in v
+    scanning = [c for c in f.checks if c.objection == "dependence on scanning"][0]
+    assert "never fell" not in scanning.result and "April to March" in scanning.result
+
+
+def test_the_chapter_types_no_year_where_a_glue_belongs():
+    text = (Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md").read_text(encoding="utf-8")
+    for phrase in ("2017/18 to 2022/23", "between 2017/18 and 2022/23", "counts for 2024 and 2025",
+                   "first half of\n2024", "no further jump", "never fell", "published only"):
+        assert phrase not in text, phrase
