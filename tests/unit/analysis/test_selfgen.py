@@ -540,7 +540,7 @@ def test_the_police_finding_uses_only_like_for_like_changes_and_says_the_years_d
 
 
 def test_the_chapter_types_no_year_where_a_glue_belongs():
-    text = (Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md").read_text(encoding="utf-8")
+    text = (ROOT / "chapters" / "self-generated.md").read_text(encoding="utf-8")
     for phrase in ("2017/18 to 2022/23", "between 2017/18 and 2022/23", "counts for 2024 and 2025",
                    "first half of\n2024", "no further jump", "never fell", "published only"):
         assert phrase not in text, phrase
