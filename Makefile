@@ -1,6 +1,8 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
 #   make book   build the site into _build/html (creates .venv, installs pinned requirements)
 #   make test   run every test (installs test requirements and Debian's chromium if missing)
+# While working: make check (the fast tier: data, analysis and presentation tests, no build).
+# Maintainers' tools (make pdf, make bench) live in tools/ and benchmarks/.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -11,15 +13,16 @@ INSTALLED := $(VENV)/.installed-book
 INSTALLED_TEST := $(VENV)/.installed-test
 SOURCES_DIR ?= ../shared/sources
 
-.PHONY: book force-book pdf test validate extract serve clean lock bench help
+.PHONY: book force-book pdf check test validate extract serve clean lock bench help
 help:
 	@echo "make book      build the book into _build/html"
-	@echo "make pdf       print the whole book as one PDF into _build/pdf/book.pdf (Debian's chromium)"
+	@echo "make check     the fast tests: data, analysis and presentation (no build; under a minute)"
 	@echo "make test      run the whole test suite (builds the book in a temporary copy)"
 	@echo "make validate  check data/ against its schemas"
 	@echo "make extract   re-extract NCMEC tables from the original PDFs (SOURCES_DIR=$(SOURCES_DIR)) and compare with data/"
 	@echo "make serve     preview the built site on http://127.0.0.1:8000"
-	@echo "make bench     measure build times, page weight and Lighthouse scores into benchmarks/results.json"
+	@echo "make pdf       (maintainers) print the whole book as one PDF into _build/pdf/book.pdf"
+	@echo "make bench     (maintainers) measure build times, page weight and Lighthouse into benchmarks/results.json"
 	@echo "make clean     remove the build and the virtual environment"
 
 $(PY):
@@ -44,13 +47,16 @@ force-book: $(INSTALLED)
 
 pdf: book
 	bash scripts/ensure-chromium.sh
-	$(PY) -m csam_reporting.pdf
+	$(PY) tools/pdf.py
 
 validate: $(INSTALLED)
 	$(PY) -m csam_reporting.data.validate
 
 extract: $(INSTALLED)
 	$(PY) -m csam_reporting.data.extract --check "$(SOURCES_DIR)"
+
+check: $(INSTALLED_TEST)
+	$(PY) -m pytest -q tests/unit
 
 test: $(INSTALLED_TEST)
 	bash scripts/ensure-chromium.sh
@@ -82,4 +88,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf _build $(VENV) .pytest_cache $(LIGHTHOUSE_DIR)/node_modules
+	rm -rf _build conf.py $(VENV) .pytest_cache $(LIGHTHOUSE_DIR)/node_modules

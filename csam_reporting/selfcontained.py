@@ -63,16 +63,24 @@ def page_external_loads(html: str) -> list[str]:
     return [url for url in collector.urls if _EXTERNAL.match(url)]
 
 
-def external_assets(site: Path) -> list[tuple[str, str]]:
+def external_assets(site: Path, since: float | None = None) -> list[tuple[str, str]]:
     """Every (file, url) in the built site that loads something from another host.
 
-    Scans HTML pages and the site's own CSS files (which could pull fonts or imports).
+    Scans HTML pages and the site's own CSS files (which could pull fonts or imports); with
+    ``since`` (a modification time), only the files written after it.
     """
+    def changed(path: Path) -> bool:
+        return since is None or path.stat().st_mtime >= since
+
     found = []
     for page in sorted(site.rglob("*.html")):
+        if not changed(page):
+            continue
         for url in page_external_loads(page.read_text(encoding="utf-8", errors="replace")):
             found.append((str(page.relative_to(site)), url))
     for sheet in sorted(site.rglob("*.css")):
+        if not changed(sheet):
+            continue
         for url in _css_urls(sheet.read_text(encoding="utf-8", errors="replace")):
             if _EXTERNAL.match(url):
                 found.append((str(sheet.relative_to(site)), url))

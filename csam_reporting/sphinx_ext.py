@@ -9,17 +9,31 @@ the page's own source when Sphinx reads it (the ``source-read`` event), in place
 and its headings are real sections. It is regenerated on every read from ``data/``, and the page
 is re-read whenever the schemas change (they are noted as its dependencies).
 
-It also lets Sphinx read pages in parallel. Jupyter Book 1 loads ``sphinx_multitoc_numbering``
-even when ``use_multitoc_numbering`` is false (it adds the extension before reading that setting
-from ``_config.yml``), and that extension declares nothing about parallel reading, so Sphinx
-falls back to a serial read with a warning. The extension keeps no state in the environment: it
-replaces how section numbers are assigned, which Sphinx does in the main process after every
-parallel reader's environment is merged. With continuous numbering switched off, it is declared
-safe here.
+Through Sphinx's ``html-page-context`` event (documented for changing a page's context before it is
+rendered), each page also
+
+* has one viewport tag (docutils' writer adds a second to the metatags: it is left out);
+* is described: a ``<meta name="description">`` from the page's question (its "**The question.**"
+  paragraph) or, failing that, its first paragraph of some length (added to ``metatags``);
+* loads only the stylesheets and scripts it uses: code highlighting and the copy button only with a
+  highlighted code block, sphinx-togglebutton only with a toggle or dropdown, sphinx-design only with
+  a design element (the assets are left out of this page's ``css_files`` and ``script_files``,
+  which Sphinx restores for the next page);
+* is offered as its executed notebook (``.ipynb``) in the theme's download menu: the notebook
+  myst-nb wrote for the page (``_build/jupyter_execute``), copied beside its source in
+  ``_sources/`` with cell ids numbered, so that two builds give the same file, and named in the
+  ``ipynb_source`` context value the theme reads.
+
+The search index and its scripts load only on ``search.html``: ``_templates/layout.html`` leaves
+out the theme's ``extrahead`` block (Sphinx's documented template inheritance).
 """
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+
+from docutils import nodes
 
 MARKERS = {
     "% generated: data dictionary": "data_dictionary_markdown",
@@ -42,14 +56,116 @@ def _fill(app, docname: str, source: list[str]) -> None:
         app.env.note_dependency(str(path))
 
 
-def _declare_numbering_parallel_safe(app) -> None:
-    extension = app.extensions.get("sphinx_multitoc_numbering")
-    if extension is not None and not app.config["use_multitoc_numbering"]:
-        extension.parallel_read_safe = True
-        extension.parallel_write_safe = True
+DESCRIPTION_MAX = 160
+
+
+def page_description(doctree) -> str:
+    """The page's question, as plain text of at most 160 characters (cut at a word)."""
+    if doctree is None:
+        return ""
+    paragraphs = [p for p in doctree.findall(nodes.paragraph)
+                  if not any(isinstance(a, (nodes.Admonition, nodes.container, nodes.table)) for a in _ancestors(p))]
+    text = ""
+    for paragraph in paragraphs:
+        first = paragraph.children[0] if paragraph.children else None
+        if isinstance(first, nodes.strong) and first.astext().strip().rstrip(".").lower() == "the question":
+            text = paragraph.astext()[len(first.astext()):]
+            break
+    else:
+        for paragraph in paragraphs:
+            text = paragraph.astext()
+            if len(text) >= 40:
+                break
+    return shorten(text)
+
+
+def shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > DESCRIPTION_MAX:
+        text = text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+# Assets of extensions a page may not use, with what the page's body shows when it does use them.
+OPTIONAL_ASSETS = {
+    ("pygments.css", "copybutton.css", "copybutton.js", "clipboard.min.js"): ('class="highlight',),
+    ("togglebutton.css", "togglebutton.js", "toggleHint", "toggleOpenOnPrint", "togglebuttonSelector"):
+        ("toggle", "dropdown"),
+    ("sphinx-design.min.css", "design-tabs.js"): ('class="sd-', ' sd-'),
+}
+
+
+def _asset_name(asset) -> str:
+    """A stylesheet's or script's file name, or for an inline script its text."""
+    name = getattr(asset, "filename", None)
+    if name:
+        return str(name)
+    attributes = getattr(asset, "attributes", {}) or {}
+    return str(attributes.get("body", "")) or str(asset)
+
+
+def unused_assets(assets, body: str) -> list:
+    """Those of ``assets`` that belong to an extension the page's ``body`` does not use."""
+    unused = []
+    for markers, uses in OPTIONAL_ASSETS.items():
+        if any(use in body for use in uses):
+            continue
+        unused += [asset for asset in assets if any(marker in _asset_name(asset) for marker in markers)]
+    return unused
+
+
+def _page_context(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body", "")
+    if templatename == "page.html" and body:
+        for key in ("css_files", "script_files"):
+            assets = context.get(key)
+            if isinstance(assets, list):
+                for asset in unused_assets(assets, body):
+                    assets.remove(asset)
+    # docutils' HTML writer puts a viewport tag in the page's metatags; Sphinx's layout has its own.
+    context["metatags"] = _VIEWPORT.sub("", context.get("metatags", ""))
+    description = page_description(doctree)
+    if description:
+        escaped = description.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+        context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{escaped}" />'
+    notebook = publish_notebook(app, pagename)
+    if notebook:
+        context["ipynb_source"] = notebook
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\n?')
+_MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-f]{6,16}>")
+
+
+def publish_notebook(app, pagename: str) -> str:
+    """Copy the executed notebook myst-nb wrote for ``pagename`` into ``_sources/``, with stable
+    cell ids; return its path under ``_sources`` (or "" if the page is not a notebook)."""
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return ""
+    content = json.loads(executed.read_text(encoding="utf-8"))
+    for index, cell in enumerate(content.get("cells", [])):
+        cell["id"] = f"cell-{index}"
+        cell.get("metadata", {}).pop("execution", None)
+    content.get("metadata", {}).pop("source_map", None)
+    text = json.dumps(content, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    text = _MEMORY_ADDRESS.sub(" at 0x0>", text)  # "<Styler at 0x7feb5beb3450>" differs every run
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return f"{pagename}.ipynb"
 
 
 def setup(app):
     app.connect("source-read", _fill)
-    app.connect("builder-inited", _declare_numbering_parallel_safe)
+    # Before the theme builds its header buttons (priority 501), which read ``ipynb_source``.
+    app.connect("html-page-context", _page_context, priority=500)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,7 +8,7 @@ data contributor meets (schemas, staging hosts, the cross-table sums); ``extract
 original documents.
 """
 LOADER = {"VALIDATED_VARIABLE", "cached", "cite", "current_fingerprint", "data_dir", "data_fingerprint", "load",
-          "resource_names", "sources", "validated_elsewhere"}
+          "resource_names", "sources"}
 
 
 def __getattr__(name: str):

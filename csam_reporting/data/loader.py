@@ -81,30 +81,16 @@ def current_fingerprint(directory: Path) -> str:
     return fingerprint
 
 
-_VALIDATED_ELSEWHERE: set[tuple[str, str]] = set()
-
-
-def validated_elsewhere(directory: Path, fingerprint: str) -> bool:
-    """Note that the folder, with exactly this content, has just passed validation in another
-    process (the build's own check): loading it here need not check it again. Nothing is trusted
-    if the folder's content is no longer what was checked. Returns whether it was trusted."""
-    directory = Path(directory).resolve()
-    if current_fingerprint(directory) != fingerprint:
-        return False
-    _VALIDATED_ELSEWHERE.add((str(directory), fingerprint))
-    return True
-
-
-# The build validates data/ before anything else, then starts Sphinx (which reads the data for the
-# data dictionary) with the fingerprint of what it checked in this variable: a process whose data
-# have exactly that content need not check them again.
+# The build (csam_reporting/build.py) validates data/ before anything else, then runs Sphinx (which
+# reads the data for the data dictionary, and whose kernels execute the chapters) with the
+# fingerprint of what it checked in this variable: a process whose data have exactly that content
+# need not check them again.
 VALIDATED_VARIABLE = "CSAM_DATA_VALIDATED"
 
 
 @lru_cache(maxsize=4)
 def _validated_package(directory: str, fingerprint: str) -> dict:
-    trusted = (directory, fingerprint) in _VALIDATED_ELSEWHERE or os.environ.get(VALIDATED_VARIABLE) == fingerprint
-    if not trusted:
+    if os.environ.get(VALIDATED_VARIABLE) != fingerprint:
         check(Path(directory))
     return json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
 

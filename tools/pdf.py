@@ -1,6 +1,6 @@
 """The whole book as one PDF, printed by Debian's chromium from a single-page build.
 
-    python -m csam_reporting.pdf [--book DIR] [--output FILE]
+    python tools/pdf.py [--book DIR] [--output FILE]      (or: make pdf)
 
 ``make pdf`` runs it after ``make book``: Jupyter Book's ``singlehtml`` builder puts every chapter,
 in table-of-contents order, on one page, reusing the execution cache the site build filled (no

@@ -3,7 +3,7 @@ computes the book's figure from data/; the figure each verdict was reviewed agai
 ``reviewed_figure`` column, so a change in data/ that moves a figure fails until someone re-reads
 the claim, confirms or changes its verdict, and updates ``reviewed_figure``.
 
-To review: run `python -m pytest tests/test_claims.py -q`, read each failing claim on the claims-check
+To review: run `python -m pytest tests/unit/analysis/test_claims.py -q`, read each failing claim on the claims-check
 page (or `claims.figure(claim_id)`), fix the verdict and reason in data/claims.csv if they no longer
 hold, then store the new figure in its reviewed_figure.
 """

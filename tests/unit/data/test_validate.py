@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from csam_reporting import data
 from csam_reporting.data.validate import DataValidationError, validate
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 
 

@@ -1,12 +1,12 @@
 """The claims check in a real browser: the select filters isolate one verdict, piece or theme, work
 with the keyboard and with the word filter, and without JavaScript the page shows every claim and
-no control. Uses the session's clean build and the browser fixtures of the browser tests."""
+no control. Uses the session's clean build and the shared browser and server fixtures (conftest.py)."""
 from __future__ import annotations
 
 import pytest
 
 from csam_reporting.analysis import claims
-from test_browser import browser, server, visit  # noqa: F401  (pytest fixtures and helper)
+from test_browser import visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -19,7 +19,7 @@ def visible_verdicts(page):
         "#claims-lookup tbody tr", f"rows => rows.filter(r => !r.hidden).map(r => r.cells[{index}].textContent.trim())")
 
 
-def test_a_select_isolates_one_verdict_and_combines_with_the_others(browser, server):  # noqa: F811
+def test_a_select_isolates_one_verdict_and_combines_with_the_others(browser, server):
     page, _, console_errors, page_errors = visit(browser, f"{server}/{PAGE}")
     assert page_errors == [] and console_errors == []
     counts = claims.verdict_counts()
@@ -40,7 +40,7 @@ def test_a_select_isolates_one_verdict_and_combines_with_the_others(browser, ser
     page.context.close()
 
 
-def test_the_selects_work_from_the_keyboard(browser, server):  # noqa: F811
+def test_the_selects_work_from_the_keyboard(browser, server):
     page, *_ = visit(browser, f"{server}/{PAGE}")
     verdict = page.get_by_label("verdict", exact=True)
     verdict.focus()
@@ -51,7 +51,7 @@ def test_the_selects_work_from_the_keyboard(browser, server):  # noqa: F811
     page.context.close()
 
 
-def test_without_javascript_every_claim_shows_and_no_dead_control(browser, server):  # noqa: F811
+def test_without_javascript_every_claim_shows_and_no_dead_control(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{server}/{PAGE}")

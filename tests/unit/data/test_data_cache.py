@@ -3,21 +3,10 @@ out as a copy, and computed again when any file changes, however the change was 
 from __future__ import annotations
 
 import os
-import shutil
 import time
-
-import pytest
 
 from csam_reporting.data import loader as data  # the loader's internals are what these tests check
 from csam_reporting.analysis import common
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    shutil.copytree(data.data_dir(), folder)
-    monkeypatch.setenv("CSAM_DATA_DIR", str(folder))
-    return folder
 
 
 def _age(folder, seconds: float) -> None:
@@ -88,22 +77,15 @@ def test_an_unchanged_folder_is_not_hashed_again(data_copy, monkeypatch):
     assert data.current_fingerprint(data_copy) == "x"  # a new file time: hashed again
 
 
-def test_data_validated_elsewhere_is_trusted_only_with_the_content_that_was_checked(data_copy, monkeypatch):
-    """The build validates data/ once and tells the warm kernel server so; the server trusts that
-    only for the very content checked, and checks anything else itself."""
-    checks = []
-    monkeypatch.setattr(data, "check", lambda directory: checks.append(directory))
-    data._validated_package.cache_clear()
-    assert not data.validated_elsewhere(data_copy, "0" * 64)  # not what is in the folder
-    data.resource_names()
-    assert len(checks) == 1  # so it was checked here
-    data._validated_package.cache_clear()
-    checks.clear()
-    (data_copy / "README.md").write_text("changed again\n", encoding="utf-8")
-    assert data.validated_elsewhere(data_copy, data.data_fingerprint(data_copy))
-    data.resource_names()
-    assert checks == []  # the same content, checked by the build: not checked twice
-    data._validated_package.cache_clear()
+def test_the_build_fingerprints_data_as_the_loader_does(data_copy):
+    """The build does not import the loader (it would import pandas on every rebuild): it computes
+    the same fingerprint itself and hands it to Sphinx under the variable the loader reads."""
+    from csam_reporting import build
+
+    assert build.VALIDATED_VARIABLE == data.VALIDATED_VARIABLE
+    assert build.data_fingerprint(data_copy) == data.data_fingerprint(data_copy)
+    (data_copy / "README.md").write_text("changed\n", encoding="utf-8")
+    assert build.data_fingerprint(data_copy) == data.data_fingerprint(data_copy)
 
 
 def test_the_builds_validation_is_trusted_by_a_process_it_starts_only_for_that_content(data_copy, monkeypatch):

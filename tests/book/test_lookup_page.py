@@ -10,7 +10,7 @@ import io
 import pytest
 
 from csam_reporting.analysis import platforms as platform_analysis
-from test_browser import browser, server, visit  # noqa: F401  (pytest fixtures and helper)
+from test_browser import visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -33,7 +33,7 @@ def header_index(page, text):
     return headers.index(text)
 
 
-def test_lookup_renders_every_row_without_errors(browser, server, services):  # noqa: F811
+def test_lookup_renders_every_row_without_errors(browser, server, services):
     page, requests, console_errors, page_errors = visit(browser, f"{server}/{PAGE}")
     assert page_errors == [] and console_errors == []
     assert len(visible_rows(page)) == len(services)
@@ -43,7 +43,7 @@ def test_lookup_renders_every_row_without_errors(browser, server, services):  # 
     page.context.close()
 
 
-def test_search_filters_rows_by_every_word(browser, server, services):  # noqa: F811
+def test_search_filters_rows_by_every_word(browser, server, services):
     page, *_ = visit(browser, f"{server}/{PAGE}")
     page.fill("#esp-lookup-search", "amazon")
     text = services[["esp_label", "line_item", "platform_name", "company_name"]].fillna("").agg(" ".join, axis=1)
@@ -58,7 +58,7 @@ def test_search_filters_rows_by_every_word(browser, server, services):  # noqa: 
     page.context.close()
 
 
-def test_headings_sort_numbers_as_numbers_and_reverse(browser, server, services):  # noqa: F811
+def test_headings_sort_numbers_as_numbers_and_reverse(browser, server, services):
     page, *_ = visit(browser, f"{server}/{PAGE}")
     column = header_index(page, "2023")
     button = page.locator("#esp-lookup thead th").nth(column).locator("button")
@@ -78,7 +78,7 @@ def test_headings_sort_numbers_as_numbers_and_reverse(browser, server, services)
     page.context.close()
 
 
-def test_csv_download_holds_the_same_rows(browser, server, services):  # noqa: F811
+def test_csv_download_holds_the_same_rows(browser, server, services):
     page, *_ = visit(browser, f"{server}/{PAGE}")
     link = page.query_selector("#esp-lookup a.book-table-download")
     assert link.get_attribute("download") == "reporting-services.csv"

@@ -5,9 +5,9 @@ import ast
 import re
 import sys
 from importlib.metadata import packages_distributions
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 REQUIREMENT = re.compile(r"^([A-Za-z0-9_.-]+)==[0-9][^\s#]*(\s+#.*)?$")
 
 
@@ -26,8 +26,12 @@ def requirements() -> dict[str, str]:
     return pinned
 
 
+def test_files():
+    return [p for p in ROOT.glob("tests/**/*.py") if "node_modules" not in p.parts]
+
+
 def python_sources():
-    for path in [*ROOT.glob("csam_reporting/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("benchmarks/*.py")]:
+    for path in [*ROOT.glob("csam_reporting/**/*.py"), *test_files(), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("tools/*.py")]:
         yield path, path.read_text(encoding="utf-8")
     for chapter in ROOT.glob("chapters/*.md"):
         cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter.read_text(encoding="utf-8"), re.S)
@@ -42,7 +46,7 @@ def test_every_requirement_is_pinned_and_constrained():
 
 
 def test_every_third_party_import_is_a_direct_requirement():
-    pinned, owners, local = requirements(), packages_distributions(), {"csam_reporting", *(p.stem for p in ROOT.glob("tests/*.py"))}
+    pinned, owners, local = requirements(), packages_distributions(), {"csam_reporting", *(p.stem for p in test_files())}
     missing = []
     for path, code in python_sources():
         for node in ast.walk(ast.parse(code)):

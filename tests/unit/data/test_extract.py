@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from csam_reporting import data
+from conftest import ROOT
 from csam_reporting.data.extract import compare, extractors
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = Path(os.environ.get("SOURCES_DIR", ROOT.parent / "shared" / "sources")).resolve()
 
 needs_documents = pytest.mark.skipif(

@@ -226,9 +226,9 @@ def test_sexual_communication_keeps_one_row_per_period_and_area():
 
 # --- the chapter's source ----------------------------------------------------------------------
 import re  # noqa: E402
-from pathlib import Path  # noqa: E402
+from conftest import ROOT  # noqa: E402
 
-CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md"
+CHAPTER = ROOT / "chapters" / "self-generated.md"
 
 
 def _prose(text: str) -> str:
@@ -504,7 +504,7 @@ def test_prevalence_rows_are_childrens_experience_only_and_none_is_repeated():
 
 
 def test_the_introductions_self_generated_paragraph_glues_only_from_the_key_findings():
-    intro = (Path(__file__).resolve().parent.parent / "chapters" / "intro.md").read_text(encoding="utf-8")
+    intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
     paragraph = intro[intro.index("**Self-generated material and enticement.**"):intro.index("**The coverage.**")]
     names = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", paragraph))
     findings = {f.key: f for f in self_generated.key_findings()}
@@ -540,7 +540,7 @@ def test_the_police_finding_uses_only_like_for_like_changes_and_says_the_years_d
 
 
 def test_the_chapter_types_no_year_where_a_glue_belongs():
-    text = (Path(__file__).resolve().parent.parent / "chapters" / "self-generated.md").read_text(encoding="utf-8")
+    text = (ROOT / "chapters" / "self-generated.md").read_text(encoding="utf-8")
     for phrase in ("2017/18 to 2022/23", "between 2017/18 and 2022/23", "counts for 2024 and 2025",
                    "first half of\n2024", "no further jump", "never fell", "published only"):
         assert phrase not in text, phrase

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from csam_reporting.data.validate import staging_host, validate
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = ROOT / "data"
 
 
 @pytest.mark.parametrize("url", [
