@@ -1,7 +1,8 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
 #   make book   build the site into _build/html (creates .venv, installs pinned requirements)
 #   make test   run every test (installs test requirements and Debian's chromium if missing)
-# While working: make check (the fast tier: data, analysis and presentation tests, no build).
+# While working: make check (the fast tier: data, analysis and presentation tests, no build;
+# re-extraction from the original documents and the book builds run in make test).
 # Maintainers' tools (make pdf, make bench) live in tools/ and benchmarks/.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c

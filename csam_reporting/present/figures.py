@@ -38,7 +38,7 @@ PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion"
 
 # Colours outside Okabe & Ito for platforms it has no room for, each at least 3:1 on white (WCAG
 # 1.4.11, graphics) and apart from every other platform colour in normal vision and under
-# simulated protanopia, deuteranopia and tritanopia (tests/test_palette.py measures both).
+# simulated protanopia, deuteranopia and tritanopia (tests/unit/present/test_palette.py measures both).
 EXTRA_COLOURS = {
     "dark_gold": "#8C510A",  # Snapchat: Okabe-Ito yellow is 1.3:1 on white
     "dark_grey": "#707070",  # X: apart from the light grey of "other"

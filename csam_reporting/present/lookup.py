@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .tables import BookTable
 
-# Kept small and dependency-free on purpose; the browser test (tests/test_lookup_page.py) drives it.
+# Kept small and dependency-free on purpose; the browser test (tests/book/test_lookup_page.py) drives it.
 _SCRIPT = """
 (function () {
   var root = document.getElementById(%(id)s);

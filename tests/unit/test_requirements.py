@@ -26,12 +26,12 @@ def requirements() -> dict[str, str]:
     return pinned
 
 
-def test_files():
+def _test_files():
     return [p for p in ROOT.glob("tests/**/*.py") if "node_modules" not in p.parts]
 
 
 def python_sources():
-    for path in [*ROOT.glob("csam_reporting/**/*.py"), *test_files(), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("tools/*.py")]:
+    for path in [*ROOT.glob("csam_reporting/**/*.py"), *_test_files(), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("tools/*.py")]:
         yield path, path.read_text(encoding="utf-8")
     for chapter in ROOT.glob("chapters/*.md"):
         cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", chapter.read_text(encoding="utf-8"), re.S)
@@ -46,7 +46,7 @@ def test_every_requirement_is_pinned_and_constrained():
 
 
 def test_every_third_party_import_is_a_direct_requirement():
-    pinned, owners, local = requirements(), packages_distributions(), {"csam_reporting", *(p.stem for p in test_files())}
+    pinned, owners, local = requirements(), packages_distributions(), {"csam_reporting", *(p.stem for p in _test_files())}
     missing = []
     for path, code in python_sources():
         for node in ast.walk(ast.parse(code)):
