@@ -24,6 +24,9 @@ rendered), each page also
   ``_sources/`` with cell ids numbered, so that two builds give the same file, and named in the
   ``ipynb_source`` context value the theme reads.
 
+Glued numbers are written with a true minus sign (``doctree-resolved``, on the book's own text):
+myst-nb formats a glued number with Python's format spec, which writes a hyphen-minus.
+
 The search index and its scripts load only on ``search.html``: ``_templates/layout.html`` leaves
 out the theme's ``extrahead`` block (Sphinx's documented template inheritance).
 """
@@ -164,8 +167,22 @@ def publish_notebook(app, pagename: str) -> str:
     return f"{pagename}.ipynb"
 
 
+def true_minus_in_glued_text(app, doctree, docname: str) -> None:
+    """Each glued value (an inline node of class ``pasted-text``) reads "−24%", not "-24%"."""
+    from .present.typography import true_minus
+
+    for inline in doctree.findall(nodes.inline):
+        if "pasted-text" not in inline.get("classes", []):
+            continue
+        for text in list(inline.findall(nodes.Text)):
+            written = true_minus(str(text))
+            if written != str(text):
+                text.parent.replace(text, nodes.Text(written))
+
+
 def setup(app):
     app.connect("source-read", _fill)
+    app.connect("doctree-resolved", true_minus_in_glued_text)
     # Before the theme builds its header buttons (priority 501), which read ``ipynb_source``.
     app.connect("html-page-context", _page_context, priority=500)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

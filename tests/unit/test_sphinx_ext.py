@@ -48,3 +48,18 @@ def test_without_a_question_the_first_paragraph_of_some_length_describes_the_pag
 def test_a_long_description_is_cut_at_a_word():
     text = sphinx_ext.shorten("word " * 60)
     assert len(text) <= sphinx_ext.DESCRIPTION_MAX and text.endswith("word…")
+
+
+def test_glued_numbers_get_a_true_minus_and_other_text_is_left_alone():
+    from docutils import nodes
+
+    from csam_reporting.sphinx_ext import true_minus_in_glued_text
+
+    doc = nodes.document(None, None)
+    para = nodes.paragraph()
+    para += nodes.Text("from 2019-2023 ")
+    para += nodes.inline("", "-24%", classes=["pasted-text"])
+    para += nodes.Text(" and -5 outside")
+    doc += para
+    true_minus_in_glued_text(None, doc, "page")
+    assert para.astext() == "from 2019-2023 \u221224% and -5 outside"
