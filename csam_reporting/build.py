@@ -83,8 +83,11 @@ def validate_once(data: Path, stamp: Path) -> tuple[str, list]:
 
 
 def sphinx_config(book: Path, stamp: Path) -> None:
-    """Write ``conf.py`` from ``_config.yml`` with Jupyter Book's own command, when it changed."""
-    digest = hashlib.sha256((book / "_config.yml").read_bytes()).hexdigest()
+    """Write ``conf.py`` from ``_config.yml`` with Jupyter Book's own command, when it changed (or
+    when a file was added to or removed from ``_static/``: Jupyter Book lists its stylesheets and
+    scripts in ``conf.py``)."""
+    static = sorted(p.relative_to(book).as_posix() for p in (book / "_static").rglob("*") if p.is_file())
+    digest = hashlib.sha256((book / "_config.yml").read_bytes() + "\n".join(static).encode()).hexdigest()
     if (book / "conf.py").is_file() and _read(stamp) == digest:
         return
     command = [str(Path(sys.executable).with_name("jupyter-book")), "config", "sphinx", str(book)]

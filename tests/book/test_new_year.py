@@ -134,8 +134,14 @@ def test_the_introduction_shows_the_new_latest_year(sites):
     assert len(changed) >= 3, f"only these glued values changed: {changed}"
 
 
+# What a new NCMEC year must change in each theme chapter. The self-generated chapter's tables hold
+# the IWF's, the police's and the surveys' figures, none of them NCMEC's, so there a new NCMEC year
+# reaches its figures and no table.
+MUST_CHANGE = {"encryption": ("figure", "table"), "platforms": ("figure", "table"), "self-generated": ("figure",)}
+
+
 @pytest.mark.parametrize("chapter", THEME_CHAPTERS)
-def test_a_figure_and_a_table_change_in_each_theme_chapter(sites, chapter):
+def test_each_theme_chapter_changes_with_the_new_year(sites, chapter):
     before, after, new_year = sites
     old, new = _page(before, chapter), _page(after, chapter)
     changed_figures = [i for i, (a, b) in enumerate(zip(figures(old), figures(new))) if a != b]
@@ -145,9 +151,9 @@ def test_a_figure_and_a_table_change_in_each_theme_chapter(sites, chapter):
         changed_figures.append("count")
     if len(tables(new)) != len(tables(old)):
         changed_tables.append("count")
-    if not changed_figures:
+    if not changed_figures and "figure" in MUST_CHANGE[chapter]:
         problems.append(f"no figure changed (of {len(figures(new))})")
-    if not changed_tables:
+    if not changed_tables and "table" in MUST_CHANGE[chapter]:
         problems.append(f"no table changed (of {len(tables(new))})")
     assert not problems, f"{chapter}, with a synthetic {new_year}: " + "; ".join(problems)
 
