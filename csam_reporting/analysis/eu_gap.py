@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .. import data
+from .common import timeline_events
 
 
 # The 27 member states of the EU after the UK's withdrawal, by ISO 3166-1 alpha-3 code: an
@@ -341,11 +342,13 @@ def window_table() -> pd.DataFrame:
     before, gap = gap_years()
     eu = eu27_reports()
     rows = data.load("eu_short_window_reports").join(data.sources()["reliability"], on="source_id")
+    start = timeline_events().set_index("event_id").loc["eu-eecc-applies-gap-starts", "when"]
     rows = rows.assign(
         scope=[sc + (" (secondary source)" if r == "secondary" else "") for sc, r in zip(rows["scope"], rows["reliability"])],
         change_computed=rows["reports_after"] / rows["reports_before"] - 1,
         change_published=rows["change_pct_published"] / 100,
-        window=[f"{b} weeks before and {a} after" for b, a in zip(rows["weeks_before"], rows["weeks_after"])])
+        window=[f"{b} weeks before and {a} after" if pd.notna(b) and pd.notna(a) else f"since {start} (no window stated)"
+                for b, a in zip(rows["weeks_before"], rows["weeks_after"])])
     calendar = pd.DataFrame([{"window": f"calendar {before} against calendar {gap}", "scope": "reports NCMEC attributes to the EU-27",
                               "reports_before": eu[before], "reports_after": eu[gap],
                               "change_computed": eu[gap] / eu[before] - 1, "source_id": f"ncmec-country-{gap}"}])

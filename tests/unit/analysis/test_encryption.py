@@ -501,3 +501,14 @@ def test_the_prose_values_come_from_the_findings_and_the_timeline():
     assert abs(values["meta_fall_pct"] - (1 - meta[before + 1] / meta[before])) < 1e-12
     bounds = {f.key: f for f in findings}["bundling_bounds"].values
     assert abs(values["netted_low_m"] - bounds["netted_low"] / 1e6) < 1e-12
+
+
+def test_a_short_window_is_attributed_only_to_the_source_that_states_it():
+    rows = data.load("eu_short_window_reports").set_index("window_id")
+    table = eu_gap.window_table().set_index("source_id")
+    for window_id, row in rows.iterrows():
+        shown = table.loc[row["source_id"], "window"]
+        if pd.isna(row["weeks_before"]):
+            assert "no window stated" in shown, window_id
+        else:
+            assert shown.startswith(f"{row['weeks_before']} weeks before"), window_id
