@@ -24,6 +24,13 @@ rendered), each page also
   ``_sources/`` with cell ids numbered, so that two builds give the same file, and named in the
   ``ipynb_source`` context value the theme reads.
 
+Figure drawings and the tables' and figures' CSV downloads are served as files
+(``doctree-resolved``, on the book's own outputs): the figure and table helpers embed them in their
+output as ``data:`` URIs, so that a notebook carries them; on the site each becomes a file named by
+its content (drawings in ``_images/``, CSVs in ``_tables/``), which the browser fetches only when a
+figure nears the screen (``loading="lazy"``) or a reader asks for the numbers, and the page's own
+download stays small.
+
 Glued numbers are written with a true minus sign (``doctree-resolved``, on the book's own text):
 myst-nb formats a glued number with Python's format spec, which writes a hyphen-minus.
 
@@ -32,6 +39,8 @@ out the theme's ``extrahead`` block (Sphinx's documented template inheritance).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -180,8 +189,39 @@ def true_minus_in_glued_text(app, doctree, docname: str) -> None:
                 text.parent.replace(text, nodes.Text(written))
 
 
+_EMBEDDED = re.compile(r"data:(image/svg\+xml|text/csv;charset=utf-8);base64,([A-Za-z0-9+/=]+)")
+_FOLDERS = {"image/svg+xml": ("_images", "figure", ".svg"), "text/csv;charset=utf-8": ("_tables", "table", ".csv")}
+
+
+def figure_files(html: str, outdir: Path, prefix: str) -> str:
+    """``html`` with each embedded SVG drawing and CSV written to a file under ``outdir`` (named by
+    its content) and referred to by ``prefix`` + its path."""
+    def to_file(match) -> str:
+        folder, stem, suffix = _FOLDERS[match.group(1)]
+        content = base64.b64decode(match.group(2))
+        name = f"{stem}-{hashlib.sha256(content).hexdigest()[:20]}{suffix}"
+        path = outdir / folder / name
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        return f"{prefix}{folder}/{name}"
+    return _EMBEDDED.sub(to_file, html)
+
+
+def figures_as_files(app, doctree, docname: str) -> None:
+    """Each drawing or CSV embedded in one of the book's HTML outputs is served as a file."""
+    if app.builder.format != "html":
+        return
+    prefix = "../" * docname.count("/")
+    for raw in list(doctree.findall(nodes.raw)):
+        text = raw.astext()
+        if "html" in raw.get("format", "").split() and _EMBEDDED.search(text):
+            raw.replace_self(nodes.raw("", figure_files(text, Path(app.outdir), prefix), format=raw["format"]))
+
+
 def setup(app):
     app.connect("source-read", _fill)
+    app.connect("doctree-resolved", figures_as_files)
     app.connect("doctree-resolved", true_minus_in_glued_text)
     # Before the theme builds its header buttons (priority 501), which read ``ipynb_source``.
     app.connect("html-page-context", _page_context, priority=500)

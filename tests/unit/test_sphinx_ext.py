@@ -63,3 +63,23 @@ def test_glued_numbers_get_a_true_minus_and_other_text_is_left_alone():
     doc += para
     true_minus_in_glued_text(None, doc, "page")
     assert para.astext() == "from 2019-2023 \u221224% and -5 outside"
+
+
+def test_an_embedded_drawing_becomes_a_file_named_by_its_content(tmp_path):
+    import base64
+
+    from csam_reporting.sphinx_ext import figure_files
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10pt" height="10pt"></svg>'
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    csv = "data:text/csv;charset=utf-8;base64," + base64.b64encode(b"year,reports\n2023,1\n").decode()
+    html = (f'<picture><source srcset="{uri}"><img src="{uri}" alt="a chart"></picture>'
+            f'<a href="{csv}" download="reports.csv">numbers</a><a href="data:text/plain;base64,eA==">other</a>')
+    out = figure_files(html, tmp_path, "../")
+    drawings, tables = list((tmp_path / "_images").iterdir()), list((tmp_path / "_tables").iterdir())
+    assert len(drawings) == 1 and drawings[0].read_bytes() == svg
+    assert len(tables) == 1 and tables[0].read_bytes() == b"year,reports\n2023,1\n"
+    assert out.count(f"../_images/{drawings[0].name}") == 2 and "data:image/svg" not in out
+    assert f'href="../_tables/{tables[0].name}" download="reports.csv"' in out
+    assert "data:text/plain;base64,eA==" in out  # nothing else is touched
+    assert figure_files(html, tmp_path, "") == out.replace("../_", "_")
