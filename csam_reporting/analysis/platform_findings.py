@@ -21,11 +21,6 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def signed_pct(x: float) -> str:
-    """A change as a signed percentage with a true minus sign: '+12%', '−41%'."""
-    return f"{x:+.0%}".replace("-", "\u2212")
-
-
 def meta_share_finding() -> Finding:
     """Meta's share of ESP reports, on each side of the bundling break, and with Amazon's AI
     Services line item left out of the total."""
@@ -280,7 +275,7 @@ def movement_finding() -> Finding:
     risen = _risen(both)
     new = moves[moves["start"].isna()]
     assert not risen.empty or len(both) > 0, "the latest year's largest reporters include some listed in both years"
-    values = {"last": last, "latest": latest, "total_ratio": total_ratio, "total_change": signed_pct(total_ratio - 1),
+    values = {"last": last, "latest": latest, "total_ratio": total_ratio, "total_change": f"{total_ratio - 1:+.0%}",
               "ranked": len(moves), "both": len(both), "risen_count": len(risen),
               "risen": [str(n) for n in risen["unit_name"]], "risen_ratios": [float(r) for r in risen["ratio"]],
               "risen_starts": [int(v) for v in risen["start"]],
@@ -296,7 +291,7 @@ def movement_finding() -> Finding:
                       top_times=times(float(risen["ratio"].iloc[0])))
     if "amazon_ai_services" in moves.index:
         values["amazon_ai"] = int(moves.loc["amazon_ai_services", "end"])
-    checks = [Check("change in counting", f"the ESP total itself changed by {signed_pct(total_ratio - 1)} across the "
+    checks = [Check("change in counting", f"the ESP total itself changed by {total_ratio - 1:+.0%} across the "
                     "break; a company's fall can be bundling, a rise despite it is harder to explain away",
                     len(risen) > 0)]
     previous = latest - 1
@@ -343,7 +338,7 @@ def movement_finding() -> Finding:
             f"rest of Amazon went from {int(amazon.get(last, 0)):,} to {int(amazon.get(latest, 0)):,}",
             True))
     statement = (f"From {last} to {latest}, across the bundling break, the ESP total changed by "
-                 f"{signed_pct(total_ratio - 1)} while {len(risen)} of the {len(both)} largest reporters of {latest} "
+                 f"{total_ratio - 1:+.0%} while {len(risen)} of the {len(both)} largest reporters of {latest} "
                  f"listed in both years rose, most {top}")
     if values["new"]:
         statement += f"; {values['new_names']} {'is a new line item' if len(new) == 1 else 'are new line items'}"
