@@ -116,6 +116,13 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
     html = build_dir / "html"
     stamp = build_dir / ".inputs-fingerprint"  # what the execution cache's outputs were computed from
     scanned = build_dir / ".scanned"  # touched after a successful build's scan
+    # Sphinx writes again only the pages whose source, template or configuration changed, and copies
+    # _static/ only when it writes a page: after an edit of the book's stylesheet or script alone it
+    # would find nothing to do. What _static/ held at the last successful build is recorded, and when
+    # it differs every page is written again (sphinx-build -a), which copies the new files and the
+    # pages' links to them.
+    static_stamp = build_dir / ".static-fingerprint"
+    static = data_fingerprint(book / "_static") if (book / "_static").is_dir() else ""
 
     checked, problems = validate_once(data, build_dir / ".validated-data")
     if problems:
@@ -146,12 +153,14 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
     environment = {**os.environ, "CSAM_DATA_DIR": str(data), VALIDATED_VARIABLE: checked}
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs, "-n", "-W", "--keep-going",
                "-d", str(doctrees), str(book), str(html)]
+    if html.is_dir() and _read(static_stamp) != static:
+        command.insert(-2, "-a")
     returncode = subprocess.run(command, cwd=book, env=environment).returncode
     if returncode != 0:
         # Sphinx does not read an unchanged page again, so it would not repeat the page's warning:
         # a failed build's pages and parsed pages are dropped, and the next build reads every page
         # again (from the execution cache, which only holds notebooks that ran without error).
-        for path in (doctrees, html, scanned):
+        for path in (doctrees, html, scanned, static_stamp):
             _clear(path)
         print("build failed (warnings are errors; a raising cell's traceback is in the log above)", file=sys.stderr)
         return returncode
@@ -166,6 +175,7 @@ def build(book: Path = ROOT, force: bool = False, jobs: str = "auto") -> int:
         print("build failed: the site must not load anything from another host", file=sys.stderr)
         return 1
     scanned.touch()
+    static_stamp.write_text(static + "\n")
     print(f"\nThe book is built. Open {html / 'index.html'}")
     return 0
 

@@ -127,12 +127,52 @@ def test_no_page_says_child_pornography_outside_a_quotation(site):
             assert inside, f"{page.name}: unquoted use: {html[match.start() - 60:match.end() + 20]!r}"
 
 
-def test_theme_icons_render(browser, server):
-    page, *_ = visit(browser, f"{server}/chapters/platforms.html")
-    icons = page.eval_on_selector_all(
-        ".fa-magnifying-glass, .fa-bars, .fa-list", "els => els.map(e => e.getBoundingClientRect().width)")
-    page.context.close()
-    assert len([width for width in icons if width > 5]) >= 3, icons
+# Every element the theme marks with an icon class, with the drawing book.css gives it (empty if none).
+_ICONS = """() => Array.from(document.querySelectorAll('[class*="fa-"]'))
+  .filter(e => Array.from(e.classList).some(c => /^fa-(?!solid$|regular$|brands$|lg$|xs$|sm$)/.test(c)))
+  .map(e => ({
+    classes: e.className,
+    drawing: getComputedStyle(e).getPropertyValue('--book-icon').trim(),
+    visible: e.getClientRects().length > 0 && getComputedStyle(e).display !== 'none',
+    width: e.getBoundingClientRect().width,
+    mask: getComputedStyle(e, '::before').maskImage || getComputedStyle(e, '::before').webkitMaskImage,
+  }))"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("entry", ["chapters/intro", "chapters/encryption", "chapters/platforms", "search"])
+def test_icons_are_drawn_without_a_web_font(browser, server, entry, width):
+    """The theme's icons are drawn by the book's stylesheet, so no page ever fetches a font file
+    (the icon font was 157 kB fetched before a phone's first paint): not on load, not after the
+    reader scrolls to the end and back (the back-to-top button), opens the download menu or the
+    search box. Every icon class on the page has a drawing, and the visible ones show it."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    fonts = []
+    page.on("request", lambda request: request.resource_type == "font" and fonts.append(request.url))
+    page.goto(f"{server}/{entry}.html", wait_until="networkidle")
+    icons = page.evaluate(_ICONS)
+    for _ in range(60):  # through every section, so each is laid out at least once
+        if page.evaluate("window.scrollBy(0, 1500), innerHeight + scrollY >= document.body.scrollHeight - 2"):
+            break
+    page.evaluate("window.scrollBy(0, -600)")
+    page.wait_for_timeout(300)
+    page.evaluate("window.scrollTo(0, 0)")
+    if page.query_selector(".dropdown-download-buttons button"):  # chapters have one; search.html not
+        page.click(".dropdown-download-buttons button")
+        page.keyboard.press("Escape")
+    page.keyboard.press("Control+k")
+    page.wait_for_timeout(200)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert fonts == [], f"{entry} at {width} px fetched {fonts}"
+    assert icons, f"{entry}: no theme icon found (the test would check nothing)"
+    undrawn = sorted({icon["classes"] for icon in icons if not icon["drawing"]})
+    assert undrawn == [], f"{entry}: icon classes with no drawing in _static/book.css: {undrawn}"
+    shown = [icon for icon in icons if icon["visible"]]
+    assert len(shown) >= 3, shown
+    for icon in shown:
+        assert icon["width"] > 5 and icon["mask"].startswith('url("data:image/svg+xml'), icon
 
 
 def test_figures_stay_readable_in_the_dark_theme(browser, server):

@@ -2,6 +2,7 @@
 is self-contained."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,24 @@ def test_unchanged_rebuild_executes_nothing(built_book, tmp_path):
     book = copy_book(tmp_path / "warm", with_cache_from=built_book)
     result = run_build(book)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Executing notebook" not in result.stdout + result.stderr
+
+
+def test_an_edit_of_the_stylesheet_alone_reaches_the_site(built_book, tmp_path):
+    """Sphinx copies _static/ only when it writes a page; an edit of book.css alone (no page
+    changed) must still reach the site, and the pages' links to it must change with it."""
+    book = copy_book(tmp_path / "restyle", with_cache_from=built_book)
+    assert run_build(book).returncode == 0
+    html = book / "_build" / "html"
+    before = (html / "chapters" / "intro.html").read_text(encoding="utf-8")
+    stylesheet = book / "_static" / "book.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* restyled */\n", encoding="utf-8")
+    result = run_build(book)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (html / "_static" / "book.css").read_text(encoding="utf-8").endswith("/* restyled */\n")
+    after = (html / "chapters" / "intro.html").read_text(encoding="utf-8")
+    link = r'book\.css\?v=\w+'
+    assert re.search(link, before).group() != re.search(link, after).group()
     assert "Executing notebook" not in result.stdout + result.stderr
 
 
