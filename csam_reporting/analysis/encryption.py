@@ -378,71 +378,6 @@ def _whatsapp_finding(before: int) -> Finding:
     return Finding("whatsapp", statement, values, checks)
 
 
-def _eu_finding() -> Finding:
-    before, gap = eu_gap.gap_years()
-    eu, eu_no_pl = eu_gap.eu27_reports(), eu_gap.eu27_reports(exclude=("POL",))
-    did = eu_gap.did_results().set_index(["treated", "comparison"]).loc["EU-27 without Poland"]
-    panel = eu_gap.eu_gap_panel(min_reports=1000, base_year=before)
-    groups = eu_gap.comparison_groups(panel)
-    eu_ids = set(panel.loc[panel["eu27"].astype(bool), "iso3"]) - {"POL"}
-    values = {
-        "gap_year": gap, "before_year": before,
-        "eu_change": float(eu[gap] / eu[before] - 1), "eu_no_pl_change": float(eu_no_pl[gap] / eu_no_pl[before] - 1),
-        "eu_typical": eu_gap.typical_change(panel, eu_ids, before, gap),
-        "wb_typical": eu_gap.typical_change(panel, groups["the Western Balkans"], before, gap),
-        "did_uk": float(did.loc["the UK", "relative_change"]), "did_uk_pre": float(did.loc["the UK", "pre_period"]),
-        "did_uk_post": float(did.loc["the UK", "post_period"]),
-        "did_wb": float(did.loc["the Western Balkans", "relative_change"]),
-        "did_wb_p": float(did.loc["the Western Balkans", "p_value"]),
-        "did_neu": float(did.loc["non-EU Europe", "relative_change"]), "did_neu_p": float(did.loc["non-EU Europe", "p_value"]),
-        "did_rest": float(did.loc["rest of the world", "relative_change"]),
-        "did_rest_pre": float(did.loc["rest of the world", "pre_period"]),
-    }
-    grid = eu_gap.threshold_grid(before=before, gap=gap, thresholds=(1000,))
-    grid = grid.assign(spread=(grid[["loo_low", "loo_high"]].sub(grid["relative_change"], axis=0)).abs().max(axis=1))
-    values["loo_max_points"] = float(grid["spread"].max() * 100)
-    uk_placebo_ok = abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2
-    rest_placebo_ok = abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2
-    surviving = {
-        "the UK": values["did_uk"] < 0 and uk_placebo_ok,
-        "the Western Balkans": values["did_wb"] < 0,
-        "non-EU Europe": values["did_neu"] < 0 and values["did_neu_p"] < 0.05,
-        "the rest of the world": values["did_rest"] < 0 and rest_placebo_ok,
-    }
-    signs = {values["did_uk"] < 0, values["did_wb"] < 0, values["did_neu"] < 0, values["did_rest"] < 0}
-    values["eu_comparisons_agree"] = len(signs) == 1
-    values["eu_comparisons_surviving"] = sum(surviving.values())
-    gap_end = common.timeline_events().set_index("event_id").loc["eu-derogation-applies-gap-ends", "when"]
-    values["gap_end_when"] = gap_end
-    statement = (f"In {gap}, the calendar year in which the ePrivacy gap was in force (until {gap_end}), "
-                 f"reports attributed to the EU-27 changed {values['eu_change']:+.0%} "
-                 f"({values['eu_no_pl_change']:+.0%} without Poland). Compared with countries that had no gap, "
-                 + ("the results disagree in sign" if not values["eu_comparisons_agree"] else "the results agree in sign")
-                 + (": the country counts show no gap effect that survives a control." if not any(surviving.values()) else
-                    f"; {sum(surviving.values())} of {len(surviving)} comparisons survive their control, and the "
-                    "country counts do not establish a gap effect."))
-    checks = (
-        Check("one outlier removed", f"without Poland, whose {before} count was a spike: EU-27 "
-              f"{values['eu_no_pl_change']:+.0%}; leaving out any other member state moves the country-level "
-              f"estimate by at most {values['loo_max_points']:.0f} points", bool(values["eu_no_pl_change"] < 0)),
-        Check("comparison group", f"against the UK: {values['did_uk']:+.0%} for the typical member state (one "
-              f"comparison country; {values['did_uk_pre']:+.0%} the year before)"
-              + ("; its placebo in the next row fails" if not uk_placebo_ok else ""), bool(surviving["the UK"])),
-        Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
-              f"{values['did_uk_post']:+.0%}"
-              + (", still as far behind: the UK was diverging for other reasons" if not uk_placebo_ok else ""),
-              bool(uk_placebo_ok)),
-        Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
-              f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
-              f"(EU {values['did_wb']:+.0%} relative)", bool(values["did_wb"] < 0)),
-        Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
-              f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
-        Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "
-              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap", bool(rest_placebo_ok)),
-    )
-    return Finding("eu_gap", statement, values, checks)
-
-
 def informational_placebo(before: int) -> pd.DataFrame:
     """The informational share of what NCMEC made available to police, year on year, in the years
     before the bundling break (up to ``before``): how far it moves without bundling. Columns
@@ -502,7 +437,7 @@ def key_findings() -> list[Finding]:
     totals = yearly("total_reports")
     after = int(totals.loc[totals["bundled"], "year"].min())
     findings = [_meta_quarterly_finding(), _bounds_finding(), _others_finding(before, after),
-                _informational_finding(before, after), _whatsapp_finding(before), _eu_finding()]
+                _informational_finding(before, after), _whatsapp_finding(before), eu_gap.finding()]
     return [f for f in findings if f is not None]
 
 

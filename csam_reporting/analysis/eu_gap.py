@@ -6,6 +6,7 @@ import pandas as pd
 
 from .. import data
 from .common import timeline_events
+from .robustness import Check, Finding
 
 
 # The 27 member states of the EU after the UK's withdrawal, by ISO 3166-1 alpha-3 code: an
@@ -354,3 +355,151 @@ def window_table() -> pd.DataFrame:
                               "change_computed": eu[gap] / eu[before] - 1, "source_id": f"ncmec-country-{gap}"}])
     out = pd.concat([rows, calendar], ignore_index=True)
     return out.astype({"reports_before": "Int64", "reports_after": "Int64"})
+
+
+# --- the key finding and the words that depend on its signs --------------------------------------
+
+COMPARISONS = ("the UK", "the Western Balkans", "non-EU Europe", "the rest of the world")
+
+
+def relative_phrase(change: float, other: str) -> str:
+    """How the typical member state moved against ``other``: 'fell 39% behind the UK', 'gained 12% on
+    the UK', or 'moved with the UK' (within half a percentage point)."""
+    if abs(change) < 0.005:
+        return f"moved with {other}"
+    return f"fell {abs(change):.0%} behind {other}" if change < 0 else f"gained {change:.0%} on {other}"
+
+
+def compare_changes(change: float, base: float, base_name: str = "the EU") -> str:
+    """A group's change set beside ``base``'s, in words: 'fell more than the EU', 'rose less than the
+    EU', 'rose while the EU fell'."""
+    if (change < 0) == (base < 0):
+        verb = "fell" if change < 0 else "rose"
+        more = abs(change) > abs(base)
+        return f"{verb} {'more' if more else 'less'} than {base_name}"
+    return f"{'fell' if change < 0 else 'rose'} while {base_name} {'fell' if base < 0 else 'rose'}"
+
+
+def comparison_wording(values: dict, surviving: dict, caveats: dict) -> dict:
+    """The words of the EU-gap finding that depend on the data, so that a new year cannot leave the
+    prose saying 'fell behind' beside a positive number or 'none survives' beside a survivor.
+
+    ``values`` holds the relative changes (``did_uk``, ``did_wb``, ``did_neu``, ``did_rest``), the
+    UK's year after the gap (``did_uk_post``, ``did_uk_pre``) and the two groups' typical changes
+    (``wb_typical``, ``eu_typical``); ``surviving`` maps each of COMPARISONS to whether it supports
+    a gap effect and survives its control; ``caveats`` maps a comparison to why it does not (used
+    where the EU fell behind it but the control fails)."""
+    keys = dict(zip(COMPARISONS, ("did_uk", "did_wb", "did_neu", "did_rest")))
+    agree = len({values[k] < 0 for k in keys.values()}) == 1
+    n_surviving, n = sum(bool(surviving[c]) for c in COMPARISONS), len(COMPARISONS)
+    clauses = []
+    for name, key in keys.items():
+        clause = ("fell behind " if values[key] < 0 else "did better than ") + name
+        if values[key] < 0 and not surviving[name]:
+            clause += f", but {caveats[name]}"
+        clauses.append(clause)
+    if n_surviving == 0:
+        conclusion = "The country counts show no gap effect that survives a control."
+    elif n_surviving == n:
+        conclusion = "Every comparison survives its control."
+    else:
+        conclusion = (f"{n_surviving} of {n} comparisons survive their control; the country counts do not "
+                      "establish a gap effect.")
+    uk_placebo_holds = abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2
+    pre, post = values["did_uk_pre"], values["did_uk_post"]
+    before_phrase = (f"moving with it the year before ({pre:+.0%})" if abs(pre) < 0.05 else
+                     f"{'falling' if pre < 0 else 'gaining'} {abs(pre):.0%} {'behind' if pre < 0 else 'on'} it the year before")
+    uk = (f"Against the UK the typical member state (Poland aside) {relative_phrase(values['did_uk'], 'it')} in "
+          f"{values['gap_year']}, after {before_phrase}; in {values['gap_year'] + 1}, after the gap had closed, it "
+          f"{'still ' if not uk_placebo_holds else ''}stood {abs(post):.0%} {'behind' if post < 0 else 'ahead of'} it "
+          f"(against {values['before_year']})"
+          + (": the placebo holds." if uk_placebo_holds else ", so the UK was pulling away for other reasons."))
+    return {
+        "eu_comparisons_agree": agree,
+        "eu_comparisons_surviving": n_surviving,
+        "eu_comparisons_text": (f"Compared with countries that had no gap, the results {'agree' if agree else 'disagree'} "
+                                f"in sign: the EU {'; '.join(clauses)}. {conclusion[:-1]}"),  # no full stop: a link follows
+        "eu_comparisons_short": (f"compared with countries that had no gap, the results {'agree' if agree else 'disagree'} "
+                                 f"in sign, and {conclusion[0].lower()}{conclusion[1:-1]}"),
+        "eu_answer": ("the EU's country counts show no effect that survives a control." if n_surviving == 0 else
+                      "the EU's country counts fall behind in every comparison, and each survives its control."
+                      if n_surviving == n else
+                      f"{n_surviving} of {n} comparisons with the EU's country counts survive a control, which does not "
+                      "establish an effect."),
+        "eu_verdict_sentence": (f"The comparisons {'agree in sign' if agree else 'disagree, even in sign'}, and "
+                                + ("none survives its control." if n_surviving == 0 else
+                                   "every one survives its control." if n_surviving == n else
+                                   f"{n_surviving} of {n} survive their control.")),
+        "eu_uk_sentence": uk,
+        "eu_wb_clause": compare_changes(values["wb_typical"], values["eu_typical"]),
+        "eu_conclusion": conclusion,
+    }
+
+
+def finding():
+    """The encryption chapter's key finding on the EU gap: the EU-27's change in the gap year, and
+    each comparison group with the control it must survive."""
+    before, gap = gap_years()
+    eu, eu_no_pl = eu27_reports(), eu27_reports(exclude=("POL",))
+    did = did_results().set_index(["treated", "comparison"]).loc["EU-27 without Poland"]
+    panel = eu_gap_panel(min_reports=1000, base_year=before)
+    groups = comparison_groups(panel)
+    eu_ids = set(panel.loc[panel["eu27"].astype(bool), "iso3"]) - {"POL"}
+    values = {
+        "gap_year": gap, "before_year": before,
+        "eu_change": float(eu[gap] / eu[before] - 1), "eu_no_pl_change": float(eu_no_pl[gap] / eu_no_pl[before] - 1),
+        "eu_typical": typical_change(panel, eu_ids, before, gap),
+        "wb_typical": typical_change(panel, groups["the Western Balkans"], before, gap),
+        "did_uk": float(did.loc["the UK", "relative_change"]), "did_uk_pre": float(did.loc["the UK", "pre_period"]),
+        "did_uk_post": float(did.loc["the UK", "post_period"]),
+        "did_wb": float(did.loc["the Western Balkans", "relative_change"]),
+        "did_wb_p": float(did.loc["the Western Balkans", "p_value"]),
+        "did_neu": float(did.loc["non-EU Europe", "relative_change"]), "did_neu_p": float(did.loc["non-EU Europe", "p_value"]),
+        "did_rest": float(did.loc["rest of the world", "relative_change"]),
+        "did_rest_pre": float(did.loc["rest of the world", "pre_period"]),
+    }
+    grid = threshold_grid(before=before, gap=gap, thresholds=(1000,))
+    grid = grid.assign(spread=(grid[["loo_low", "loo_high"]].sub(grid["relative_change"], axis=0)).abs().max(axis=1))
+    values["loo_max_points"] = float(grid["spread"].max() * 100)
+    uk_placebo_ok = abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2
+    rest_placebo_ok = abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2
+    surviving = {
+        "the UK": values["did_uk"] < 0 and uk_placebo_ok,
+        "the Western Balkans": values["did_wb"] < 0,
+        "non-EU Europe": values["did_neu"] < 0 and values["did_neu_p"] < 0.05,
+        "the rest of the world": values["did_rest"] < 0 and rest_placebo_ok,
+    }
+    caveats = {
+        "the UK": "that comparison fails its placebo",
+        "the Western Balkans": "not beyond chance",
+        "non-EU Europe": f"not beyond chance (permutation p = {values['did_neu_p']:.2f})",
+        "the rest of the world": "it was already falling behind the year before",
+    }
+    values.update(comparison_wording(values, surviving, caveats))
+    gap_end = timeline_events().set_index("event_id").loc["eu-derogation-applies-gap-ends", "when"]
+    values["gap_end_when"] = gap_end
+    statement = (f"In {gap}, the calendar year in which the ePrivacy gap was in force (until {gap_end}), "
+                 f"reports attributed to the EU-27 changed {values['eu_change']:+.0%} "
+                 f"({values['eu_no_pl_change']:+.0%} without Poland). Compared with countries that had no gap, "
+                 f"the results {'agree' if values['eu_comparisons_agree'] else 'disagree'} in sign: "
+                 + values["eu_conclusion"][0].lower() + values["eu_conclusion"][1:])
+    checks = (
+        Check("one outlier removed", f"without Poland, whose {before} count was a spike: EU-27 "
+              f"{values['eu_no_pl_change']:+.0%}; leaving out any other member state moves the country-level "
+              f"estimate by at most {values['loo_max_points']:.0f} points", bool(values["eu_no_pl_change"] < 0)),
+        Check("comparison group", f"against the UK: {values['did_uk']:+.0%} for the typical member state (one "
+              f"comparison country; {values['did_uk_pre']:+.0%} the year before)"
+              + ("; its placebo in the next row fails" if not uk_placebo_ok else ""), bool(surviving["the UK"])),
+        Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
+              f"{values['did_uk_post']:+.0%}"
+              + (", still as far behind: the UK was diverging for other reasons" if not uk_placebo_ok else ""),
+              bool(uk_placebo_ok)),
+        Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
+              f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
+              f"(EU {values['did_wb']:+.0%} relative)", bool(values["did_wb"] < 0)),
+        Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
+              f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
+        Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "
+              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap", bool(rest_placebo_ok)),
+    )
+    return Finding("eu_gap", statement, values, checks)

@@ -175,6 +175,24 @@ def test_icons_are_drawn_without_a_web_font(browser, server, entry, width):
         assert icon["width"] > 5 and icon["mask"].startswith('url("data:image/svg+xml'), icon
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_icons_stay_visible_in_a_high_contrast_mode(browser, server, scheme):
+    """A high-contrast mode (forced colours) paints backgrounds with the page colour; the icons,
+    drawn as a coloured background through a mask, must keep a colour of their own that differs
+    from the page's."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, forced_colors="active",
+                                  color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{server}/chapters/encryption.html", wait_until="networkidle")
+    colours = page.evaluate("""() => Array.from(document.querySelectorAll('.fa-bars, .fa-magnifying-glass, .fa-list'))
+      .filter(e => e.getClientRects().length > 0)
+      .map(e => [getComputedStyle(e, '::before').backgroundColor, getComputedStyle(document.body).backgroundColor])""")
+    context.close()
+    assert colours, "no visible icon on the first screen"
+    for icon, page_background in colours:
+        assert icon != page_background, (icon, page_background)
+
+
 def test_figures_stay_readable_in_the_dark_theme(browser, server):
     context = browser.new_context(color_scheme="dark")
     page = context.new_page()

@@ -512,3 +512,71 @@ def test_a_short_window_is_attributed_only_to_the_source_that_states_it():
             assert "no window stated" in shown, window_id
         else:
             assert shown.startswith(f"{row['weeks_before']} weeks before"), window_id
+
+
+# --- the EU-gap finding's words follow the signs and the controls ---------------------------------
+
+def _eu_values(**changes):
+    values = {"gap_year": 2021, "before_year": 2020, "did_uk": -0.39, "did_uk_pre": 0.02, "did_uk_post": -0.49,
+              "did_wb": 0.30, "did_neu": -0.10, "did_rest": -0.29, "wb_typical": -0.47, "eu_typical": -0.22}
+    return {**values, **changes}
+
+
+_CAVEATS = {"the UK": "that comparison fails its placebo", "the Western Balkans": "not beyond chance",
+            "non-EU Europe": "not beyond chance", "the rest of the world": "it was already falling behind"}
+
+
+def test_eu_wording_with_mixed_signs_and_no_survivor_says_so():
+    words = eu_gap.comparison_wording(_eu_values(), dict.fromkeys(eu_gap.COMPARISONS, False), _CAVEATS)
+    assert words["eu_comparisons_agree"] is False and words["eu_comparisons_surviving"] == 0
+    assert "disagree in sign" in words["eu_comparisons_text"]
+    assert "fell behind the UK, but that comparison fails its placebo" in words["eu_comparisons_text"]
+    assert "did better than the Western Balkans" in words["eu_comparisons_text"]
+    assert words["eu_verdict_sentence"] == "The comparisons disagree, even in sign, and none survives its control."
+    assert "pulling away for other reasons" in words["eu_uk_sentence"] and "fell 39% behind it" in words["eu_uk_sentence"]
+    assert words["eu_wb_clause"] == "fell more than the EU"
+    assert words["eu_comparisons_short"].endswith("no gap effect that survives a control")
+    assert words["eu_answer"] == "the EU's country counts show no effect that survives a control."
+
+
+def test_eu_wording_when_every_comparison_falls_behind_and_survives():
+    values = _eu_values(did_wb=-0.2, did_uk_post=-0.05)
+    words = eu_gap.comparison_wording(values, dict.fromkeys(eu_gap.COMPARISONS, True), _CAVEATS)
+    assert words["eu_comparisons_agree"] is True and words["eu_comparisons_surviving"] == 4
+    assert "agree in sign" in words["eu_comparisons_text"] and ", but" not in words["eu_comparisons_text"]
+    assert words["eu_verdict_sentence"].endswith("every one survives its control.")
+    assert "the placebo holds" in words["eu_uk_sentence"] and "pulling away" not in words["eu_uk_sentence"]
+
+
+def test_eu_wording_when_the_eu_gains_on_the_uk():
+    surviving = {**dict.fromkeys(eu_gap.COMPARISONS, False), "non-EU Europe": True}
+    words = eu_gap.comparison_wording(_eu_values(did_uk=0.12, did_uk_post=0.3), surviving, _CAVEATS)
+    assert "did better than the UK" in words["eu_comparisons_text"]
+    assert "gained 12% on it" in words["eu_uk_sentence"] and "stood 30% ahead of it" in words["eu_uk_sentence"]
+    assert "1 of 4 comparisons survive" in words["eu_comparisons_text"]
+    assert words["eu_answer"].startswith("1 of 4 comparisons") and "does not establish" in words["eu_answer"]
+
+
+@pytest.mark.parametrize("change, base, expected", [
+    (-0.47, -0.22, "fell more than the EU"), (-0.10, -0.22, "fell less than the EU"),
+    (0.10, -0.22, "rose while the EU fell"), (0.30, 0.10, "rose more than the EU"),
+])
+def test_compare_changes_names_the_direction(change, base, expected):
+    assert eu_gap.compare_changes(change, base) == expected
+
+
+def test_relative_phrase():
+    assert eu_gap.relative_phrase(-0.394, "the UK") == "fell 39% behind the UK"
+    assert eu_gap.relative_phrase(0.12, "the UK") == "gained 12% on the UK"
+    assert eu_gap.relative_phrase(0.004, "the UK") == "moved with the UK"
+
+
+def test_the_eu_finding_words_match_its_checks():
+    finding = eu_gap.finding()
+    values = finding.values
+    assert ("disagree" in finding.statement) == (not values["eu_comparisons_agree"])
+    # the words count the comparisons whose rows pass: the UK, the Western Balkans and non-EU Europe
+    # are "comparison group" rows; the rest of the world is judged by its placebo row
+    passed = sum(check.survives for check in finding.checks if check.objection == "comparison group")
+    assert passed <= values["eu_comparisons_surviving"] <= passed + 1
+    assert f"{values['eu_comparisons_surviving']} of" in finding.statement or values["eu_comparisons_surviving"] in (0, 4)
