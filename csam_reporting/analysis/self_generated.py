@@ -9,7 +9,8 @@ import pandas as pd
 
 from .. import data
 from .common import RELIABILITY_RANK, citable, preferred
-from .enticement import enticement_among_reports, report_act_test, sextortion_halves, uk_enticement_referrals
+from .enticement import (enticement_among_reports, report_act_test, sextortion_halves, sextortion_wording,
+                         uk_enticement_referrals)
 from .robustness import Check, Finding
 from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, ons_sexual_messages, prevalence,
                         repeated_prevalence_measures, thorn_waves, uk_reports_beside_police)
@@ -405,9 +406,10 @@ def _sextortion_finding() -> Finding:
               "fs_last": _n(s["full_last"]),
               "fs_missing_years": " and ".join(map(str, missing)) if missing else "none",
               "fs_latest_h1_year": s["latest_h1_year"]}
+    values.update(sextortion_wording(s))
     checks = [Check("change in counting", f"financial sextortion is a category NCMEC published separately only from "
                     f"{y0}; no earlier year can be compared", True)]
-    statement = (f"NCMEC's financial sextortion reports went from {_n(s['full_first'])} ({y0}) to "
+    statement = (f"NCMEC's financial sextortion reports {values['fs_verb']} from {_n(s['full_first'])} ({y0}) to "
                  f"{_n(s['full_last'])} ({y1}).")
     if s["h1_next"] is not None:
         below = s["h1_next_doubled"] < s["full_last"]

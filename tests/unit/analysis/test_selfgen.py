@@ -544,3 +544,54 @@ def test_the_chapter_types_no_year_where_a_glue_belongs():
     for phrase in ("2017/18 to 2022/23", "between 2017/18 and 2022/23", "counts for 2024 and 2025",
                    "first half of\n2024", "no further jump", "never fell", "published only"):
         assert phrase not in text, phrase
+
+
+# --- sextortion: the words follow the counts found -------------------------------------------------
+
+def _glued_fs_keys() -> set[str]:
+    import re
+    from conftest import ROOT
+
+    text = (ROOT / "chapters" / "self-generated.md").read_text(encoding="utf-8")
+    return set(re.findall(r"\{glue:text\}`(fs_[a-z0-9_]+)", text))
+
+
+def _sextortion_values() -> dict:
+    return next(f for f in self_generated.key_findings() if f.key == "sextortion").values
+
+
+def test_sextortion_prose_keys_exist_while_only_half_years_follow_the_last_full_year():
+    values = _sextortion_values()
+    assert _glued_fs_keys() <= set(values), _glued_fs_keys() - set(values)
+    s = enticement.sextortion_halves()
+    if s["h1_next"] is not None and s["h1_same_before"] is None:
+        assert f"January–June {s['next_year']}" in values["fs_halves_text"]
+        assert "cannot be ruled out" in values["fs_halves_text"] or "further rise" in values["fs_halves_text"]
+        assert values["fs_missing_text"].startswith("Full-year counts for")
+
+
+def test_sextortion_prose_when_full_years_arrive_for_every_half_year(data_copy):
+    """NCMEC publishes full-year counts for the years now held only as January–June: the chapter's
+    glued words must all still exist, with no doubling and nothing called missing."""
+    table = data_copy / "ncmec_enticement_sextortion.csv"
+    frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+    template = frame[frame["measure"] == "financial_sextortion_reports"].iloc[-1]
+    h1 = frame[frame["measure"] == "financial_sextortion_reports_h1"]
+    added = [template.copy() for _ in h1.itertuples()]
+    for row, half in zip(added, h1.itertuples()):
+        row["year"], row["count"] = half.year, str(2 * int(half.count) + 1)
+    pd.concat([frame, pd.DataFrame(added)]).to_csv(table, index=False)
+    values = _sextortion_values()
+    assert _glued_fs_keys() <= set(values), _glued_fs_keys() - set(values)
+    last = int(max(h1["year"].astype(int)))
+    assert values["fs_last_full_year"] == last
+    assert "doubled" not in values["fs_halves_text"] + values["fs_bullet_text"]
+    assert values["fs_missing_text"].startswith("Full-year counts were found for every year")
+    assert not values["fs_bullet_text"][0].islower() and not values["fs_bullet_text"].endswith(".")
+
+
+def test_sextortion_verb_follows_the_direction():
+    s = {**enticement.sextortion_halves()}
+    assert enticement.sextortion_wording(s)["fs_verb"] == ("rose" if s["full_last"] > s["full_first"] else "fell")
+    s["full_last"] = s["full_first"] - 1
+    assert enticement.sextortion_wording(s)["fs_verb"] == "fell"
