@@ -407,6 +407,9 @@ def _sextortion_finding() -> Finding:
               "fs_missing_years": " and ".join(map(str, missing)) if missing else "none",
               "fs_latest_h1_year": s["latest_h1_year"]}
     values.update(sextortion_wording(s))
+    # A year or count not held (no half-year after the last full year, say) is not glued: the words
+    # above say what was found instead.
+    values = {k: v for k, v in values.items() if v is not None}
     checks = [Check("change in counting", f"financial sextortion is a category NCMEC published separately only from "
                     f"{y0}; no earlier year can be compared", True)]
     statement = (f"NCMEC's financial sextortion reports {values['fs_verb']} from {_n(s['full_first'])} ({y0}) to "

@@ -182,3 +182,30 @@ def test_a_year_in_one_table_only_builds_and_says_which_series_stop_earlier(tmp_
     text = re.sub(r"<[^>]+>", " ", platforms)
     assert re.search(rf"\b{new_year}\b[^.]*not yet[^.]*\b{new_year - 1}\b", re.sub(r"\s+", " ", text)), \
         "the platforms chapter should say that the per-service series stops a year before the totals"
+
+
+def add_full_sextortion_years(data: Path) -> list[int]:
+    """NCMEC publishes full-year financial sextortion counts for the years now held only as
+    January–June (a synthetic count, above twice the half-year, citing the source of the last full
+    year)."""
+    path = data / "ncmec_enticement_sextortion.csv"
+    rows = _read(path)
+    template = [r for r in rows if r["measure"] == "financial_sextortion_reports"][-1]
+    halves = [r for r in rows if r["measure"] == "financial_sextortion_reports_h1"]
+    _append(path, [{**template, "year": r["year"], "count": str(2 * int(r["count"]) + 1),
+                    "notes": "Synthetic full year for tests/book/test_new_year.py."} for r in halves])
+    return sorted(int(r["year"]) for r in halves)
+
+
+def test_full_year_sextortion_counts_arriving_for_the_half_years_build(tmp_path):
+    from csam_reporting.data.validate import validate
+
+    book = copy_book(tmp_path / "sextortion")
+    years = add_full_sextortion_years(book / "data")
+    assert validate(book / "data") == []
+    result = run_build(book, "--force")
+    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _page(book / "_build" / "html", "self-generated")))
+    paragraph = text[text.index("counted separately only since"):text.index("sadistic online enticement")]
+    assert "Full-year counts were found for every year from" in paragraph and f"to {years[-1]}" in paragraph
+    assert "doubled" not in paragraph and "not found" not in paragraph
