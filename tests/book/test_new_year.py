@@ -168,17 +168,24 @@ def add_totals_only(data: Path) -> int:
     return new
 
 
-def test_a_year_in_one_table_only_builds_and_says_which_series_stop_earlier(tmp_path):
+def build_with(folder: Path, change):
+    """Copy the book into ``folder``, apply ``change`` to its data/ (which must still validate),
+    build it from clean; return the built site and what ``change`` returned."""
     from csam_reporting.data.validate import validate
 
-    book = copy_book(tmp_path / "partial")
-    new_year = add_totals_only(book / "data")
+    book = copy_book(folder)
+    returned = change(book / "data")
     assert validate(book / "data") == []
     result = run_build(book, "--force")
     assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    intro = _page(book / "_build" / "html", "intro")
+    return book / "_build" / "html", returned
+
+
+def test_a_year_in_one_table_only_builds_and_says_which_series_stop_earlier(tmp_path):
+    html, new_year = build_with(tmp_path / "partial", add_totals_only)
+    intro = _page(html, "intro")
     assert f">{new_year}<" in intro  # the totals' latest year reaches the page
-    platforms = _page(book / "_build" / "html", "platforms")
+    platforms = _page(html, "platforms")
     text = re.sub(r"<[^>]+>", " ", platforms)
     assert re.search(rf"\b{new_year}\b[^.]*not yet[^.]*\b{new_year - 1}\b", re.sub(r"\s+", " ", text)), \
         "the platforms chapter should say that the per-service series stops a year before the totals"
@@ -198,14 +205,8 @@ def add_full_sextortion_years(data: Path) -> list[int]:
 
 
 def test_full_year_sextortion_counts_arriving_for_the_half_years_build(tmp_path):
-    from csam_reporting.data.validate import validate
-
-    book = copy_book(tmp_path / "sextortion")
-    years = add_full_sextortion_years(book / "data")
-    assert validate(book / "data") == []
-    result = run_build(book, "--force")
-    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _page(book / "_build" / "html", "self-generated")))
+    html, years = build_with(tmp_path / "sextortion", add_full_sextortion_years)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _page(html, "self-generated")))
     paragraph = text[text.index("counted separately only since"):text.index("sadistic online enticement")]
     assert "Full-year counts were found for every year from" in paragraph and f"to {years[-1]}" in paragraph
     assert "doubled" not in paragraph and "not found" not in paragraph
