@@ -112,7 +112,8 @@ def sextortion_halves() -> dict:
     evenly spread, set beside ``full_last``; ``h1_same_before``: January–June of the last full year
     (None where not found: then a rise on the same half a year earlier cannot be ruled out);
     ``h1_next_bundled``: whether NCMEC bundled related reports in ``next_year`` (bundling can only
-    lower a count), ``last_full_bundled`` the same for ``last_full_year``; ``latest_h1_year`` and
+    lower a count), ``last_full_bundled`` the same for ``last_full_year``, ``bundled_from`` the first
+    bundled year (None before any); ``latest_h1_year`` and
     ``latest_h1_vs_prior``: the latest January–June over the
     one before it; ``missing_full_years``: years after the last full year with only a half-year."""
     series = half_years("financial_sextortion_reports")
@@ -133,6 +134,7 @@ def sextortion_halves() -> dict:
         "h1_same_before": int(h1[last_full_year]) if last_full_year in h1.index else None,
         "h1_next_bundled": bool(totals.get(next_year, False)) if next_year is not None else False,
         "last_full_bundled": bool(totals.get(last_full_year, False)),
+        "bundled_from": int(totals[totals].index.min()) if totals.any() else None,
         "latest_h1_year": latest, "latest_h1": None if latest is None else int(h1[latest]),
         "prior_h1": None if prior is None else int(h1[prior]),
         "latest_h1_vs_prior": None if prior is None else _ratio(int(h1[latest]), int(h1[prior])),
@@ -194,45 +196,63 @@ def sextortion_wording(s: dict) -> dict:
     """The sextortion paragraph's words that depend on which counts ``sextortion_halves`` found, so
     that full-year counts arriving for a year now held only as January–June change the text rather
     than stop the build: the bullet's verb and second sentence, the paragraph on the half-year, the
-    later pair of the same months and what was not found."""
+    finding's closing sentence, the later pair of the same months and what was not found. Bundling
+    is named as a bias only where the later count is bundled and the earlier one is not."""
     y0, y1, y2 = s["first_year"], s["last_full_year"], s["next_year"]
+    first_bundled = s["bundled_from"]
+
+    def crosses(later: int, earlier: int) -> bool:
+        return first_bundled is not None and earlier < first_bundled <= later
+
+    bundling = f"NCMEC began bundling related reports in {first_bundled}, which can only lower a count"
     verb = "rose" if s["full_last"] > s["full_first"] else "fell"
     words = {"fs_verb": verb}
     same = s["h1_same_before"]
     if s["h1_next"] is None:
         full = s["series"].query("half == 'full'").set_index("year")["count"]
         change = full[y1] / full[y1 - 1] - 1 if y1 - 1 in full.index else None
+        lowered = change is not None and crosses(y1, y1 - 1)
         words["fs_bullet_text"] = ((f"{y1} was {change:+.0%} on {y1 - 1}"
-                                    + ("; bundling can only have lowered it" if s["last_full_bundled"] else "")
+                                    + (f"; bundling from {first_bundled} can only have lowered it" if lowered else "")
                                     + "; the series is young") if change is not None else "The series is young")
         words["fs_halves_text"] = (f"{y1} is the latest full year found"
-                                   + (", counted after NCMEC began bundling related reports, which can only lower a count."
-                                      if s["last_full_bundled"] else "."))
+                                   + (f" ({change:+.0%} on {y1 - 1})" if change is not None else "")
+                                   + (f"; {bundling}." if lowered else "."))
+        words["fs_statement_tail"] = f" {y1} was {change:+.0%} on {y1 - 1}." if change is not None else ""
     elif same is not None:
         change = s["h1_next"] / same - 1
+        lowered = crosses(y2, y1)
         words["fs_bullet_text"] = (f"January–June {y2} was {change:+.0%} on the same months of {y1}"
-                                   + ("; bundling can only have lowered it" if s["h1_next_bundled"] else "")
+                                   + (f"; bundling from {first_bundled} can only have lowered it" if lowered else "")
                                    + "; the series is young")
         words["fs_halves_text"] = (f"January–June {y2} ({_thousands(s['h1_next'])}) was {change:+.0%} on January–June {y1} "
-                                   f"({_thousands(same)})" + (f", counted after NCMEC began bundling related reports in {y2}, "
-                                                          "which can only lower a count." if s["h1_next_bundled"] else "."))
+                                   f"({_thousands(same)})" + (f"; {bundling}." if lowered else "."))
+        words["fs_statement_tail"] = f" January–June {y2} was {change:+.0%} on the same months of {y1}."
     else:
         below = s["h1_next_doubled"] < s["full_last"]
         side = "below" if below else "above"
-        words["fs_bullet_text"] = (f"January–June {y2}, doubled, is {side} {y1}'s total, but "
-                                   + (f"a rise on the same months of {y1} cannot be ruled out" if below else
-                                      f"doubling assumes {y1} was spread evenly over the year")
-                                   + "; the series is young")
         reasons = [f"doubling assumes {y1} was spread evenly over the year",
                    f"a January–June {y1} figure was not found"]
-        if s["h1_next_bundled"]:
-            reasons.append(f"NCMEC began bundling related reports in {y2}, which can only lower a count")
+        if crosses(y2, y1):
+            reasons.append(bundling)
         listed = ", ".join(reasons[:-1]) + (", and " if len(reasons) > 2 else " and ") + reasons[-1]
-        words["fs_halves_text"] = (
-            f"January–June {y2} ({_thousands(s['h1_next'])}), doubled, comes to {_thousands(s['h1_next_doubled'])}, {side} all of "
-            f"{y1}. " + (f"That does not show that reports stopped rising: {listed}. So a rise on the same months of {y1} "
-                         "cannot be ruled out." if below else
-                         f"That points to a further rise, on a rough measure: {listed}."))
+        opening = (f"January–June {y2} ({_thousands(s['h1_next'])}), doubled, comes to "
+                   f"{_thousands(s['h1_next_doubled'])}, {side} all of {y1}. ")
+        if below:
+            words["fs_bullet_text"] = (f"January–June {y2}, doubled, is below {y1}'s total, but a rise on the same "
+                                       f"months of {y1} cannot be ruled out; the series is young")
+            words["fs_halves_text"] = opening + (f"That does not show that reports stopped rising: {listed}. So a rise on "
+                                                 f"the same months of {y1} cannot be ruled out.")
+            words["fs_statement_tail"] = (f" January–June {y2}, doubled, is below {y1}'s total; a rise on January–June "
+                                          f"{y1} cannot be ruled out.")
+        else:
+            words["fs_bullet_text"] = (f"January–June {y2}, doubled, is above {y1}'s total, a rough sign that reports "
+                                       "kept rising; the series is young")
+            words["fs_halves_text"] = opening + (f"That is a rough sign that reports kept rising: doubling assumes {y1} "
+                                                 f"was spread evenly over the year, and a January–June {y1} figure was not "
+                                                 "found" + (f" ({bundling}, so it does not explain a rise)"
+                                                            if crosses(y2, y1) else "") + ".")
+            words["fs_statement_tail"] = f" January–June {y2}, doubled, is above {y1}'s total."
     missing = s["missing_full_years"]
     if missing:
         pending = " and ".join(map(str, missing))

@@ -403,17 +403,21 @@ def comparison_wording(values: dict, surviving: dict, caveats: dict) -> dict:
     elif n_surviving == n:
         conclusion = "Every comparison survives its control."
     else:
-        conclusion = (f"{n_surviving} of {n} comparisons survive their control; the country counts do not "
-                      "establish a gap effect.")
+        agreeing = "survives its control" if n_surviving == 1 else "survive their control"
+        conclusion = (f"{n_surviving} of {n} comparisons {agreeing}; the country counts do not establish a gap "
+                      "effect.")
     uk_placebo_holds = abs(values["did_uk_post"]) < abs(values["did_uk"]) / 2
     pre, post = values["did_uk_pre"], values["did_uk_post"]
     before_phrase = (f"moving with it the year before ({pre:+.0%})" if abs(pre) < 0.05 else
                      f"{'falling' if pre < 0 else 'gaining'} {abs(pre):.0%} {'behind' if pre < 0 else 'on'} it the year before")
+    persists = not uk_placebo_holds and (post < 0) == (values["did_uk"] < 0)
     uk = (f"Against the UK the typical member state (Poland aside) {relative_phrase(values['did_uk'], 'it')} in "
           f"{values['gap_year']}, after {before_phrase}; in {values['gap_year'] + 1}, after the gap had closed, it "
-          f"{'still ' if not uk_placebo_holds else ''}stood {abs(post):.0%} {'behind' if post < 0 else 'ahead of'} it "
+          f"{'still ' if persists else ''}stood {abs(post):.0%} {'behind' if post < 0 else 'ahead of'} it "
           f"(against {values['before_year']})"
-          + (": the placebo holds." if uk_placebo_holds else ", so the UK was pulling away for other reasons."))
+          + (": the placebo holds." if uk_placebo_holds else
+             ", so the gap-year shortfall cannot be told apart from a divergence that went on after the gap closed."
+             if persists else ": the two moved the other way once the gap had closed, so the placebo fails."))
     return {
         "eu_comparisons_agree": agree,
         "eu_comparisons_surviving": n_surviving,
@@ -424,12 +428,13 @@ def comparison_wording(values: dict, surviving: dict, caveats: dict) -> dict:
         "eu_answer": ("the EU's country counts show no effect that survives a control." if n_surviving == 0 else
                       "the EU's country counts fall behind in every comparison, and each survives its control."
                       if n_surviving == n else
-                      f"{n_surviving} of {n} comparisons with the EU's country counts survive a control, which does not "
-                      "establish an effect."),
+                      f"{n_surviving} of {n} comparisons with the EU's country counts "
+                      f"{'survives' if n_surviving == 1 else 'survive'} a control, which does not establish an effect."),
         "eu_verdict_sentence": (f"The comparisons {'agree in sign' if agree else 'disagree, even in sign'}, and "
                                 + ("none survives its control." if n_surviving == 0 else
                                    "every one survives its control." if n_surviving == n else
-                                   f"{n_surviving} of {n} survive their control.")),
+                                   f"{n_surviving} of {n} {'survives its' if n_surviving == 1 else 'survive their'} "
+                                   "control.")),
         "eu_uk_sentence": uk,
         "eu_wb_clause": compare_changes(values["wb_typical"], values["eu_typical"]),
         "eu_conclusion": conclusion,
@@ -465,15 +470,16 @@ def finding():
     rest_placebo_ok = abs(values["did_rest_pre"]) < abs(values["did_rest"]) / 2
     surviving = {
         "the UK": values["did_uk"] < 0 and uk_placebo_ok,
-        "the Western Balkans": values["did_wb"] < 0,
+        "the Western Balkans": values["did_wb"] < 0 and values["did_wb_p"] < 0.05,
         "non-EU Europe": values["did_neu"] < 0 and values["did_neu_p"] < 0.05,
         "the rest of the world": values["did_rest"] < 0 and rest_placebo_ok,
     }
     caveats = {
         "the UK": "that comparison fails its placebo",
-        "the Western Balkans": "not beyond chance",
+        "the Western Balkans": f"not beyond chance (permutation p = {values['did_wb_p']:.2f})",
         "non-EU Europe": f"not beyond chance (permutation p = {values['did_neu_p']:.2f})",
-        "the rest of the world": "it was already falling behind the year before",
+        "the rest of the world": ("it was already falling behind the year before" if values["did_rest_pre"] < 0 else
+                                  "it was moving the other way the year before, so that comparison fails its placebo"),
     }
     values.update(comparison_wording(values, surviving, caveats))
     gap_end = timeline_events().set_index("event_id").loc["eu-derogation-applies-gap-ends", "when"]
@@ -492,11 +498,14 @@ def finding():
               + ("; its placebo in the next row fails" if not uk_placebo_ok else ""), bool(surviving["the UK"])),
         Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
               f"{values['did_uk_post']:+.0%}"
-              + (", still as far behind: the UK was diverging for other reasons" if not uk_placebo_ok else ""),
+              + (", still as far behind: the gap-year shortfall cannot be told apart from a divergence that went on"
+                 if not uk_placebo_ok and (values["did_uk_post"] < 0) == (values["did_uk"] < 0) else
+                 ", the other way: the two groups were moving apart regardless" if not uk_placebo_ok else ""),
               bool(uk_placebo_ok)),
         Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
               f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
-              f"(EU {values['did_wb']:+.0%} relative)", bool(values["did_wb"] < 0)),
+              f"(EU {values['did_wb']:+.0%} relative, permutation p = {values['did_wb_p']:.2f})",
+              bool(surviving["the Western Balkans"])),
         Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
               f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
         Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "

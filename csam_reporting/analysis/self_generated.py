@@ -413,7 +413,7 @@ def _sextortion_finding() -> Finding:
     checks = [Check("change in counting", f"financial sextortion is a category NCMEC published separately only from "
                     f"{y0}; no earlier year can be compared", True)]
     statement = (f"NCMEC's financial sextortion reports {values['fs_verb']} from {_n(s['full_first'])} ({y0}) to "
-                 f"{_n(s['full_last'])} ({y1}).")
+                 f"{_n(s['full_last'])} ({y1})." + values["fs_statement_tail"])
     if s["h1_next"] is not None:
         below = s["h1_next_doubled"] < s["full_last"]
         values.update(fs_h1_next=_n(s["h1_next"]), fs_h1_next_doubled=_n(s["h1_next_doubled"]),
@@ -425,7 +425,7 @@ def _sextortion_finding() -> Finding:
             "spread over the year" + (f": January–June {y1} ({_n(same)}) is the fair comparison" if same is not None else
                                       f", and a January–June {y1} figure was not found, so a rise on the same half of "
                                       f"{y1} cannot be ruled out"), bool(below)))
-        if s["h1_next_bundled"]:
+        if s["h1_next_bundled"] and not s["last_full_bundled"]:
             checks.append(Check(
                 "change in counting", f"January–June {y2} is counted after NCMEC began bundling related reports, which "
                 f"can only lower a count: the comparison with the unbundled {y1} leans towards finding no rise; an "
@@ -434,16 +434,16 @@ def _sextortion_finding() -> Finding:
             checks.append(Check(
                 "same period a year earlier", f"January–June {y1} was not found, so January–June {y2} cannot be set "
                 f"beside the same months a year earlier", False))
-        statement += (f" January–June {y2}, doubled, is {'below' if below else 'above'} {y1}'s total; a rise on "
-                      f"January–June {y1} cannot be ruled out.")
     if s["latest_h1_vs_prior"] is not None:
         latest = s["latest_h1_year"]
         values.update(fs_latest_h1=_n(s["latest_h1"]), fs_prior_h1=_n(s["prior_h1"]),
                       fs_latest_h1_change=s["latest_h1_vs_prior"] - 1)
+        change = s["latest_h1_vs_prior"] - 1
+        both_bundled = s["bundled_from"] is not None and latest - 1 >= s["bundled_from"]
         checks.append(Check(
-            "same period a year earlier", f"a later pair of the same months, both after bundling: January–June {latest} "
-            f"({_n(s['latest_h1'])}) was {s['latest_h1_vs_prior'] - 1:+.0%} on January–June {latest - 1} "
-            f"({_n(s['prior_h1'])}): the reports kept rising after {y1}", True))
+            "same period a year earlier", f"a later pair of the same months{', both after bundling' if both_bundled else ''}: "
+            f"January–June {latest} ({_n(s['latest_h1'])}) was {change:+.0%} on January–June {latest - 1} "
+            f"({_n(s['prior_h1'])}): the reports {'kept rising' if change > 0 else 'fell'} into {latest}", bool(change > 0)))
     return Finding("sextortion", statement, values, tuple(checks))
 
 

@@ -533,7 +533,8 @@ def test_eu_wording_with_mixed_signs_and_no_survivor_says_so():
     assert "fell behind the UK, but that comparison fails its placebo" in words["eu_comparisons_text"]
     assert "did better than the Western Balkans" in words["eu_comparisons_text"]
     assert words["eu_verdict_sentence"] == "The comparisons disagree, even in sign, and none survives its control."
-    assert "pulling away for other reasons" in words["eu_uk_sentence"] and "fell 39% behind it" in words["eu_uk_sentence"]
+    assert "cannot be told apart from a divergence" in words["eu_uk_sentence"]
+    assert "fell 39% behind it" in words["eu_uk_sentence"] and "still stood 49% behind it" in words["eu_uk_sentence"]
     assert words["eu_wb_clause"] == "fell more than the EU"
     assert words["eu_comparisons_short"].endswith("no gap effect that survives a control")
     assert words["eu_answer"] == "the EU's country counts show no effect that survives a control."
@@ -545,16 +546,23 @@ def test_eu_wording_when_every_comparison_falls_behind_and_survives():
     assert words["eu_comparisons_agree"] is True and words["eu_comparisons_surviving"] == 4
     assert "agree in sign" in words["eu_comparisons_text"] and ", but" not in words["eu_comparisons_text"]
     assert words["eu_verdict_sentence"].endswith("every one survives its control.")
-    assert "the placebo holds" in words["eu_uk_sentence"] and "pulling away" not in words["eu_uk_sentence"]
+    assert "the placebo holds" in words["eu_uk_sentence"] and "divergence" not in words["eu_uk_sentence"]
 
 
 def test_eu_wording_when_the_eu_gains_on_the_uk():
     surviving = {**dict.fromkeys(eu_gap.COMPARISONS, False), "non-EU Europe": True}
     words = eu_gap.comparison_wording(_eu_values(did_uk=0.12, did_uk_post=0.3), surviving, _CAVEATS)
     assert "did better than the UK" in words["eu_comparisons_text"]
-    assert "gained 12% on it" in words["eu_uk_sentence"] and "stood 30% ahead of it" in words["eu_uk_sentence"]
-    assert "1 of 4 comparisons survive" in words["eu_comparisons_text"]
+    assert "gained 12% on it" in words["eu_uk_sentence"] and "still stood 30% ahead of it" in words["eu_uk_sentence"]
+    assert "1 of 4 comparisons survives its control" in words["eu_comparisons_text"]
+    assert words["eu_verdict_sentence"].endswith("1 of 4 survives its control.")
     assert words["eu_answer"].startswith("1 of 4 comparisons") and "does not establish" in words["eu_answer"]
+
+
+def test_eu_wording_when_the_uk_placebo_fails_the_other_way():
+    words = eu_gap.comparison_wording(_eu_values(did_uk_post=0.45), dict.fromkeys(eu_gap.COMPARISONS, False), _CAVEATS)
+    assert "stood 45% ahead of it" in words["eu_uk_sentence"] and "still" not in words["eu_uk_sentence"]
+    assert "moved the other way" in words["eu_uk_sentence"] and "divergence" not in words["eu_uk_sentence"]
 
 
 @pytest.mark.parametrize("change, base, expected", [

@@ -595,3 +595,21 @@ def test_sextortion_verb_follows_the_direction():
     assert enticement.sextortion_wording(s)["fs_verb"] == ("rose" if s["full_last"] > s["full_first"] else "fell")
     s["full_last"] = s["full_first"] - 1
     assert enticement.sextortion_wording(s)["fs_verb"] == "fell"
+
+
+def test_sextortion_prose_when_only_the_next_full_year_arrives(data_copy):
+    """A full-year count for the first half-year's year: the next January–June is set beside the
+    same months a year earlier, and bundling is not named as a bias when both are bundled."""
+    table = data_copy / "ncmec_enticement_sextortion.csv"
+    frame = pd.read_csv(table, dtype=str, keep_default_na=False)
+    template = frame[frame["measure"] == "financial_sextortion_reports"].iloc[-1].copy()
+    first_half = frame[frame["measure"] == "financial_sextortion_reports_h1"].iloc[0]
+    template["year"], template["count"] = first_half["year"], str(2 * int(first_half["count"]) + 1)
+    pd.concat([frame, pd.DataFrame([template])]).to_csv(table, index=False)
+    s = enticement.sextortion_halves()
+    assert s["h1_same_before"] is not None and s["bundled_from"] <= s["last_full_year"]
+    values = _sextortion_values()
+    assert "on the same months of" in values["fs_bullet_text"] and "bundling" not in values["fs_bullet_text"]
+    assert "doubled" not in values["fs_halves_text"] and "bundling" not in values["fs_halves_text"]
+    finding = next(f for f in self_generated.key_findings() if f.key == "sextortion")
+    assert "cannot be ruled out" not in finding.statement and "same months" in finding.statement
