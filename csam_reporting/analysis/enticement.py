@@ -250,7 +250,7 @@ def sextortion_wording(s: dict) -> dict:
                                        "kept rising; the series is young")
             words["fs_halves_text"] = opening + (f"That is a rough sign that reports kept rising: doubling assumes {y1} "
                                                  f"was spread evenly over the year, and a January–June {y1} figure was not "
-                                                 "found" + (f" ({bundling}, so it does not explain a rise)"
+                                                 "found" + (f"; {bundling}, so bundling does not explain the rise"
                                                             if crosses(y2, y1) else "") + ".")
             words["fs_statement_tail"] = f" January–June {y2}, doubled, is above {y1}'s total."
     missing = s["missing_full_years"]

@@ -416,8 +416,9 @@ def comparison_wording(values: dict, surviving: dict, caveats: dict) -> dict:
           f"{'still ' if persists else ''}stood {abs(post):.0%} {'behind' if post < 0 else 'ahead of'} it "
           f"(against {values['before_year']})"
           + (": the placebo holds." if uk_placebo_holds else
-             ", so the gap-year shortfall cannot be told apart from a divergence that went on after the gap closed."
-             if persists else ": the two moved the other way once the gap had closed, so the placebo fails."))
+             (", so the gap-year shortfall cannot be told apart from a divergence that went on after the gap closed."
+              if values["did_uk"] < 0 else ", so the gain outlasted the gap and cannot be put down to it.")
+             if persists else ": the difference reversed once the gap had closed, so the placebo fails."))
     return {
         "eu_comparisons_agree": agree,
         "eu_comparisons_surviving": n_surviving,
@@ -498,9 +499,10 @@ def finding():
               + ("; its placebo in the next row fails" if not uk_placebo_ok else ""), bool(surviving["the UK"])),
         Check("placebo period", f"against the UK, {before}→{gap + 1}, after the gap had closed: "
               f"{values['did_uk_post']:+.0%}"
-              + (", still as far behind: the gap-year shortfall cannot be told apart from a divergence that went on"
+              + ((", still behind: the gap-year shortfall cannot be told apart from a divergence that went on"
+                  if values["did_uk"] < 0 else ", still ahead: the gain outlasted the gap")
                  if not uk_placebo_ok and (values["did_uk_post"] < 0) == (values["did_uk"] < 0) else
-                 ", the other way: the two groups were moving apart regardless" if not uk_placebo_ok else ""),
+                 ": the difference reversed once the gap had closed, so the placebo fails" if not uk_placebo_ok else ""),
               bool(uk_placebo_ok)),
         Check("comparison group", f"against the Western Balkans, which had no gap: their typical country "
               f"{values['wb_typical']:+.0%}, the typical member state {values['eu_typical']:+.0%} "
@@ -508,7 +510,9 @@ def finding():
               bool(surviving["the Western Balkans"])),
         Check("comparison group", f"against non-EU Europe: {values['did_neu']:+.0%}, permutation p = "
               f"{values['did_neu_p']:.2f}", bool(values["did_neu"] < 0 and values["did_neu_p"] < 0.05)),
-        Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap} but already "
-              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap", bool(rest_placebo_ok)),
+        Check("placebo period", f"against the rest of the world: {values['did_rest']:+.0%} in {gap}, and "
+              f"{values['did_rest_pre']:+.0%} in {before - 1}→{before}, with no gap"
+              + ((": already moving the same way" if (values["did_rest_pre"] < 0) == (values["did_rest"] < 0) else
+                  ": the other way") if not rest_placebo_ok else ""), bool(rest_placebo_ok)),
     )
     return Finding("eu_gap", statement, values, checks)

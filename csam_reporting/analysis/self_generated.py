@@ -419,12 +419,12 @@ def _sextortion_finding() -> Finding:
         values.update(fs_h1_next=_n(s["h1_next"]), fs_h1_next_doubled=_n(s["h1_next_doubled"]),
                       fs_h1_next_below=bool(below), fs_h1_next_side="below" if below else "above")
         same = s["h1_same_before"]
-        checks.append(Check(
-            "derived figure", f"January–June {y2} doubled is {_n(s['h1_next_doubled'])}, "
-            f"{'below' if below else 'above'} all of {y1} ({_n(s['full_last'])}); doubling assumes {y1} was evenly "
-            "spread over the year" + (f": January–June {y1} ({_n(same)}) is the fair comparison" if same is not None else
-                                      f", and a January–June {y1} figure was not found, so a rise on the same half of "
-                                      f"{y1} cannot be ruled out"), bool(below)))
+        if same is None:  # with the same months a year earlier known, no doubling is needed
+            checks.append(Check(
+                "derived figure", f"January–June {y2} doubled is {_n(s['h1_next_doubled'])}, "
+                f"{'below' if below else 'above'} all of {y1} ({_n(s['full_last'])}); doubling assumes {y1} was evenly "
+                f"spread over the year, and a January–June {y1} figure was not found, so a rise on the same half of "
+                f"{y1} cannot be ruled out", bool(below)))
         if s["h1_next_bundled"] and not s["last_full_bundled"]:
             checks.append(Check(
                 "change in counting", f"January–June {y2} is counted after NCMEC began bundling related reports, which "
@@ -434,14 +434,14 @@ def _sextortion_finding() -> Finding:
             checks.append(Check(
                 "same period a year earlier", f"January–June {y1} was not found, so January–June {y2} cannot be set "
                 f"beside the same months a year earlier", False))
-    if s["latest_h1_vs_prior"] is not None:
+    if s["latest_h1_vs_prior"] is not None and s["latest_h1_year"] != y2:  # y2's own pair is the statement's
         latest = s["latest_h1_year"]
         values.update(fs_latest_h1=_n(s["latest_h1"]), fs_prior_h1=_n(s["prior_h1"]),
                       fs_latest_h1_change=s["latest_h1_vs_prior"] - 1)
         change = s["latest_h1_vs_prior"] - 1
         both_bundled = s["bundled_from"] is not None and latest - 1 >= s["bundled_from"]
         checks.append(Check(
-            "same period a year earlier", f"a later pair of the same months{', both after bundling' if both_bundled else ''}: "
+            "same period a year earlier", f"the latest pair of the same months{', both after bundling' if both_bundled else ''}: "
             f"January–June {latest} ({_n(s['latest_h1'])}) was {change:+.0%} on January–June {latest - 1} "
             f"({_n(s['prior_h1'])}): the reports {'kept rising' if change > 0 else 'fell'} into {latest}", bool(change > 0)))
     return Finding("sextortion", statement, values, tuple(checks))
@@ -477,17 +477,17 @@ def _police_finding() -> Finding:
               f"NCMEC and the NCA. NCMEC's UK reports went from {values['uk_first']} ({y0}) to {values['uk_peak']} "
               f"({peak}), then {ncmec_change_last:+.0%} ({y1}), by calendar year; police years run April to March, and "
               f"police totals come from different forces and sources, so they are not set against NCMEC's year by year. "
-              f"Like-for-like, image offences rose {image_short:+.0%} in {period} on {short_base} and {image:+.0%} on "
+              f"Like-for-like, image offences changed {image_short:+.0%} in {period} on {short_base} and {image:+.0%} on "
               f"{long_base}", True),
         Check("comparison group", f"sexual communication with a child, which platforms detect far less "
               f"({_pct(tools['grooming_detection'])} of surveyed companies used grooming detection, "
-              f"{_pct(tools['hash_matching'])} image hash-matching), rose {scwc:+.0%} like-for-like from {long_base} to "
+              f"{_pct(tools['hash_matching'])} image hash-matching), changed {scwc:+.0%} like-for-like from {long_base} to "
               f"{period}, image offences {image:+.0%}", bool(scwc > 0)),
         Check("change in counting", "forces answering differ by year, coverage moves from England and Wales to the "
               "UK, and the one Home Office figure covers England and Wales only: only the NSPCC's like-for-like "
               "changes are compared, never the totals", True),
     )
-    return Finding("police", f"UK police records of sexual communication with a child rose {scwc:+.0%} and of image "
+    return Finding("police", f"UK police records of sexual communication with a child changed {scwc:+.0%} and of image "
                    f"offences {image:+.0%} (like-for-like, {long_base} to {period}); the grooming offence depends least "
                    "on platform scanning.", values, checks)
 

@@ -562,7 +562,14 @@ def test_eu_wording_when_the_eu_gains_on_the_uk():
 def test_eu_wording_when_the_uk_placebo_fails_the_other_way():
     words = eu_gap.comparison_wording(_eu_values(did_uk_post=0.45), dict.fromkeys(eu_gap.COMPARISONS, False), _CAVEATS)
     assert "stood 45% ahead of it" in words["eu_uk_sentence"] and "still" not in words["eu_uk_sentence"]
-    assert "moved the other way" in words["eu_uk_sentence"] and "divergence" not in words["eu_uk_sentence"]
+    assert "the difference reversed" in words["eu_uk_sentence"] and "divergence" not in words["eu_uk_sentence"]
+
+
+def test_eu_wording_when_the_eu_gained_and_the_gain_lasted():
+    words = eu_gap.comparison_wording(_eu_values(did_uk=0.3, did_uk_post=0.4), dict.fromkeys(eu_gap.COMPARISONS, False),
+                                      _CAVEATS)
+    assert "still stood 40% ahead of it" in words["eu_uk_sentence"] and "gain outlasted the gap" in words["eu_uk_sentence"]
+    assert "shortfall" not in words["eu_uk_sentence"]
 
 
 @pytest.mark.parametrize("change, base, expected", [

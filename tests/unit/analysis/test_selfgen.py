@@ -357,8 +357,11 @@ def test_sextortion_compares_the_same_half_a_year_earlier_once_it_is_held(tmp_pa
     moved = enticement.sextortion_halves()
     assert moved["h1_same_before"] == half
     finding = {f.key: f for f in self_generated.key_findings()}["sextortion"]
-    derived = [c for c in finding.checks if c.objection == "derived figure"][0]
-    assert f"January–June {last} ({half:,})" in derived.result
+    # the same months a year earlier replace the doubling: no derived-figure check, and the
+    # statement and the paragraph set the two halves side by side
+    assert not [c for c in finding.checks if c.objection == "derived figure"]
+    assert f"on the same months of {last}" in finding.statement
+    assert f"January–June {last} ({half:,})" in finding.values["fs_halves_text"]
 
 
 def test_the_report_act_finding_labels_its_start_date_check_truly():
