@@ -16,11 +16,6 @@ from .uk_series import (THORN_BREAKS, detection_tools, like_for_like_changes, on
                         repeated_prevalence_measures, thorn_waves, uk_reports_beside_police)
 
 
-def _one(rows: pd.DataFrame, measure: str, year: int) -> pd.Series | None:
-    chosen = preferred(rows[(rows["measure"] == measure) & (rows["year"] == year)], ["year"])
-    return None if chosen.empty else chosen.iloc[0]
-
-
 @data.cached
 def iwf_rows() -> pd.DataFrame:
     """The IWF dataset without rows that cite a staging copy (see :func:`citable`)."""
@@ -401,23 +396,17 @@ def _report_act_finding() -> Finding:
 def _sextortion_finding() -> Finding:
     s = sextortion_halves()
     y0, y1, y2 = s["first_year"], s["last_full_year"], s["next_year"]
-    missing = s["missing_full_years"]
-    values = {"fs_first_year": y0, "fs_last_full_year": y1, "fs_next_year": y2, "fs_first": _n(s["full_first"]),
-              "fs_last": _n(s["full_last"]),
-              "fs_missing_years": " and ".join(map(str, missing)) if missing else "none",
-              "fs_latest_h1_year": s["latest_h1_year"]}
-    values.update(sextortion_wording(s))
-    # A year or count not held (no half-year after the last full year, say) is not glued: the words
-    # above say what was found instead.
-    values = {k: v for k, v in values.items() if v is not None}
+    # The chapter glues the years and counts every data state has, and words computed for the state
+    # the data is in (sextortion_wording); a half-year's own figures appear only inside those words.
+    values = {"fs_first_year": y0, "fs_last_full_year": y1, "fs_first": _n(s["full_first"]),
+              "fs_last": _n(s["full_last"]), **sextortion_wording(s)}
     checks = [Check("change in counting", f"financial sextortion is a category NCMEC published separately only from "
                     f"{y0}; no earlier year can be compared", True)]
     statement = (f"NCMEC's financial sextortion reports {values['fs_verb']} from {_n(s['full_first'])} ({y0}) to "
                  f"{_n(s['full_last'])} ({y1})." + values["fs_statement_tail"])
     if s["h1_next"] is not None:
         below = s["h1_next_doubled"] < s["full_last"]
-        values.update(fs_h1_next=_n(s["h1_next"]), fs_h1_next_doubled=_n(s["h1_next_doubled"]),
-                      fs_h1_next_below=bool(below), fs_h1_next_side="below" if below else "above")
+        values.update(fs_h1_next_below=bool(below), fs_h1_next_side="below" if below else "above")
         same = s["h1_same_before"]
         if same is None:  # with the same months a year earlier known, no doubling is needed
             checks.append(Check(
@@ -425,19 +414,16 @@ def _sextortion_finding() -> Finding:
                 f"{'below' if below else 'above'} all of {y1} ({_n(s['full_last'])}); doubling assumes {y1} was evenly "
                 f"spread over the year, and a January–June {y1} figure was not found, so a rise on the same half of "
                 f"{y1} cannot be ruled out", bool(below)))
+            checks.append(Check(
+                "same period a year earlier", f"January–June {y1} was not found, so January–June {y2} cannot be set "
+                f"beside the same months a year earlier", False))
         if s["h1_next_bundled"] and not s["last_full_bundled"]:
             checks.append(Check(
                 "change in counting", f"January–June {y2} is counted after NCMEC began bundling related reports, which "
                 f"can only lower a count: the comparison with the unbundled {y1} leans towards finding no rise; an "
                 f"unbundled January–June {y2} count was not found", False))
-        if same is None:
-            checks.append(Check(
-                "same period a year earlier", f"January–June {y1} was not found, so January–June {y2} cannot be set "
-                f"beside the same months a year earlier", False))
     if s["latest_h1_vs_prior"] is not None and s["latest_h1_year"] != y2:  # y2's own pair is the statement's
         latest = s["latest_h1_year"]
-        values.update(fs_latest_h1=_n(s["latest_h1"]), fs_prior_h1=_n(s["prior_h1"]),
-                      fs_latest_h1_change=s["latest_h1_vs_prior"] - 1)
         change = s["latest_h1_vs_prior"] - 1
         both_bundled = s["bundled_from"] is not None and latest - 1 >= s["bundled_from"]
         checks.append(Check(
